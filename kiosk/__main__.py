@@ -1,0 +1,114 @@
+"""Command line: ``python -m kiosk [serve] [--config FILE]`` and ``python -m kiosk check-config [FILE]``.
+
+Which config file: ``--config``, else ``$KIOSK_CONFIG``, else /etc/nn-kiosk/kiosk.yaml if it
+exists, else the repository's config/kiosk.yaml. Start-up problems print one line per problem
+on stderr, never a traceback (staff read these in ``journalctl``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from kiosk.app import create_app, load_engine
+from kiosk.config import Config, ConfigError, load_config, resolve_config_path
+from kiosk.model.engine import Engine
+from kiosk.model.export import ExportError
+
+log = logging.getLogger("kiosk")
+
+EXIT_CHECK_FAILED = 1
+EXIT_STARTUP_FAILED = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check-config":
+        return check_config(resolve_config_path(args.file or args.config))
+    return serve(resolve_config_path(args.config))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kiosk", description="nn-kiosk museum exhibit server")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="YAML config file (default: $KIOSK_CONFIG, else /etc/nn-kiosk/kiosk.yaml, else the repo's)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve_cmd = commands.add_parser("serve", help="run the exhibit server (the default)")
+    # SUPPRESS: without it the subcommand's default would overwrite a --config given before it.
+    serve_cmd.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="YAML config file")
+    check = commands.add_parser("check-config", help="validate a config file and the model export it names")
+    check.add_argument("file", nargs="?", type=Path, help="config file to check")
+    return parser
+
+
+def check_config(path: Path) -> int:
+    """Validate the config and load its export; print OK or the problem. Exit status 0 or 1."""
+    try:
+        config = _load_config(path)
+        engine = _load_engine(path, config)
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    snapshots = len(engine.timeline.snapshots)
+    print(f"OK: {path} (model {engine.timeline.name}, {snapshots} snapshots, port {config.server.port})")
+    return 0
+
+
+def serve(path: Path) -> int:
+    """Run the server until SIGTERM/SIGINT. Exit status 0, or 2 if it cannot start."""
+    try:
+        config = _load_config(path)
+        _configure_logging(config)
+        app = create_app(config, _load_engine(path, config))
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_STARTUP_FAILED
+    host, port = config.server.host, config.server.port
+    log.info("config %s, model %s, starting on http://%s:%d", path, config.model.export, host, port)
+    try:
+        # run_app stops gracefully on SIGTERM (systemd stop) and SIGINT (Ctrl+C).
+        web.run_app(app, host=host, port=port, print=None, shutdown_timeout=5)
+    except OSError as exc:  # typically: another program already uses the port
+        print(f"{path}: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_STARTUP_FAILED
+    log.info("stopped")
+    return 0
+
+
+class StartupError(Exception):
+    """A config or export problem, worded for staff."""
+
+
+def _load_config(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def _load_engine(path: Path, config: Config) -> Engine:
+    try:
+        return load_engine(config)
+    except ConfigError as exc:  # the snapshot named in the config is not in the export
+        raise StartupError(f"{path}: {exc}") from None
+    except (ExportError, OSError) as exc:
+        raise StartupError(f"{path}: model.export: {exc}") from None  # exc names the export's file
+
+
+def _configure_logging(config: Config) -> None:
+    logging.basicConfig(
+        level=config.logging.level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The model core: stroke validation, rasterisation, timeline exports and inference."""

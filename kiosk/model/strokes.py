@@ -1,0 +1,80 @@
+"""Validation of pen strokes that arrive from outside (HTTP bodies, stroke files, the tablet).
+
+A drawing is a list of strokes; a stroke is a list of points ``[x, y, t_ms]`` (``t_ms`` optional),
+x right, y down, in any units and offset. Everything is checked before it reaches the rasteriser:
+anything malformed raises ``StrokeError`` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class StrokeError(ValueError):
+    """A drawing that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True)
+class StrokeLimits:
+    max_strokes: int = 64
+    max_points_per_stroke: int = 4000
+    max_points: int = 10000
+    # Beyond this a coordinate is not a pen position but garbage (and float32 maths gets coarse).
+    max_abs_coordinate: float = 1e9
+
+
+Drawing = list[np.ndarray]  # one float64 array of shape (n, 2) per stroke: x, y
+
+
+def parse_strokes(raw: object, limits: StrokeLimits = StrokeLimits()) -> Drawing:
+    """Check ``raw`` (decoded JSON) and return the strokes as arrays of (x, y)."""
+    if not isinstance(raw, list):
+        raise StrokeError("strokes must be a list of strokes")
+    if not raw:
+        raise StrokeError("the drawing is empty: no strokes")
+    if len(raw) > limits.max_strokes:
+        raise StrokeError(f"too many strokes: {len(raw)} (at most {limits.max_strokes})")
+    drawing: Drawing = []
+    total = 0
+    for s, stroke in enumerate(raw):
+        points = _parse_stroke(stroke, s, limits)
+        total += len(points)
+        if total > limits.max_points:
+            raise StrokeError(f"too many points in the drawing (at most {limits.max_points})")
+        drawing.append(points)
+    return drawing
+
+
+def _parse_stroke(stroke: object, s: int, limits: StrokeLimits) -> np.ndarray:
+    if not isinstance(stroke, list):
+        raise StrokeError(f"stroke {s} must be a list of points")
+    if not stroke:
+        raise StrokeError(f"stroke {s} has no points")
+    if len(stroke) > limits.max_points_per_stroke:
+        raise StrokeError(
+            f"stroke {s} has too many points: {len(stroke)} (at most {limits.max_points_per_stroke})"
+        )
+    xy = np.empty((len(stroke), 2), dtype=np.float64)
+    for p, point in enumerate(stroke):
+        xy[p] = _parse_point(point, s, p, limits)
+    return xy
+
+
+def _parse_point(point: object, s: int, p: int, limits: StrokeLimits) -> tuple[float, float]:
+    where = f"stroke {s}, point {p}"
+    if not isinstance(point, Sequence) or isinstance(point, str) or len(point) not in (2, 3):
+        raise StrokeError(f"{where} must be [x, y] or [x, y, t_ms]")
+    for value in point:
+        # bool is an int in Python; a pen position is never true or false.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise StrokeError(f"{where} holds {value!r}, not a number")
+        if not math.isfinite(value):
+            raise StrokeError(f"{where} holds {value}, not a finite number")
+    x, y = float(point[0]), float(point[1])
+    if abs(x) > limits.max_abs_coordinate or abs(y) > limits.max_abs_coordinate:
+        raise StrokeError(f"{where} lies too far out (|x|, |y| at most {limits.max_abs_coordinate:g})")
+    return x, y

@@ -1,0 +1,76 @@
+"""Shared fixtures: a tiny valid export written straight from the format description, and a free port."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
+
+TINY_ARCHITECTURE = [784, 16, 10]
+TINY_ACTIVATIONS = ["relu", "softmax"]
+TINY_SNAPSHOTS = ["start", "mid", "end"]
+
+
+def write_tiny_export(folder: Path, seed: int = 0) -> Path:
+    """An export per docs/export-format.md with random weights: manifest.json + one f16 file a snapshot.
+
+    Written with numpy only, independent of training/export.py, so it also checks that reader
+    and format description agree.
+    """
+    rng = np.random.default_rng(seed)
+    (folder / "snapshots").mkdir(parents=True)
+    entries = []
+    for i, snapshot_id in enumerate(TINY_SNAPSHOTS):
+        values = []
+        for n_in, n_out in zip(TINY_ARCHITECTURE, TINY_ARCHITECTURE[1:], strict=False):
+            values.append(rng.normal(0, 0.1, size=(n_out, n_in)).ravel())  # W, out x in, row-major
+            values.append(rng.normal(0, 0.1, size=n_out))  # bias
+        file = f"snapshots/{i:03d}.f16"
+        np.concatenate(values).astype("<f2").tofile(folder / file)
+        entries.append(
+            {
+                "id": snapshot_id,
+                "label": f"after {i * 1000} images",
+                "images_seen": i * 1000,
+                "test_accuracy": 0.1 + 0.3 * i,
+                "train_loss": None if i == 0 else 2.3 / (i + 1),
+                "file": file,
+            }
+        )
+    manifest = {
+        "format": "nn-kiosk-timeline/1",
+        "name": "tiny-test",
+        "architecture": TINY_ARCHITECTURE,
+        "activations": TINY_ACTIVATIONS,
+        "normalization": {"mean": 0.1307, "std": 0.3081},
+        "snapshots": entries,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def tiny_export(tmp_path: Path) -> Path:
+    """Folder of a small valid export (architecture [784, 16, 10], snapshots start/mid/end)."""
+    return write_tiny_export(tmp_path / "tiny-export")
+
+
+@pytest.fixture(scope="session")
+def export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped export when it exists, else a tiny one: tests must hold for any valid export."""
+    if (SHIPPED_EXPORT / "manifest.json").exists():
+        return SHIPPED_EXPORT
+    return write_tiny_export(tmp_path_factory.mktemp("export") / "tiny-export")
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

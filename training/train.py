@@ -1,0 +1,149 @@
+"""Train the exhibit's MLP on MNIST and export its whole training timeline.
+
+    python -m training.train --mnist-dir ../shared/data/mnist --out exports/mnist-mlp
+
+Reads top to bottom: load MNIST into memory, build the network, then train in batches cut so
+that a snapshot lands exactly on each point of the timeline, evaluating on the test set there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from training.augment import augmented_pool, stroke_variants
+from training.export import Snapshot, snapshot_bytes, write_timeline
+from training.mnist import load_mnist
+from training.model import MLP
+from training.schedule import label_for, snapshot_points
+
+MEAN, STD = 0.1307, 0.3081  # MNIST training-set pixel statistics, inputs in [0, 1]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--mnist-dir", type=Path, default=os.environ.get("MNIST_DIR"),
+                   help="folder with the four MNIST .gz files (default: $MNIST_DIR, else download)")
+    p.add_argument("--cache-dir", type=Path, default=Path("data"), help="where MNIST is unpacked")
+    p.add_argument("--out", type=Path, default=Path("exports/mnist-mlp"), help="export folder")
+    p.add_argument("--name", default="mnist-mlp", help="the export's name")
+    p.add_argument("--hidden", default="128,64", help="hidden layer sizes, comma-separated")
+    p.add_argument("--epochs", type=int, default=50, help="passes over the 60,000 training images")
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate at the start")
+    p.add_argument("--min-lr", type=float, default=1e-5, help="learning rate at the end (cosine decay)")
+    p.add_argument("--augment", type=float, default=0.5,
+                   help="share of training images drawn from the augmented pool (0 = plain MNIST)")
+    p.add_argument("--strokes", type=float, default=0.6,
+                   help="chance that a pooled 1, 7 or 9 gets a flag, crossbar or hook")
+    p.add_argument("--variant-sets", type=int, default=3, help="stroke variants made per digit")
+    p.add_argument("--pool-epochs", type=int, default=5, help="epochs between new augmented pools")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    torch.manual_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    train, test = load_mnist(args.mnist_dir, args.cache_dir)
+    sizes = [784, *[int(n) for n in args.hidden.split(",") if n], 10]
+    model = MLP(sizes)
+    optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    g = torch.Generator().manual_seed(args.seed)
+
+    n = len(train.labels)
+    points = snapshot_points(n, args.epochs)
+    total = points[-1]
+    test_x = ((test.images - MEAN) / STD).reshape(-1, 784)
+    snapshots, seen, loss_sum, loss_count = [], 0, 0.0, 0
+    order, at, epoch = torch.randperm(n, generator=g), 0, 0
+    start = time.perf_counter()
+    augmenting = args.augment > 0
+    variants = [stroke_variants(train.images, train.labels, g) for _ in range(args.variant_sets * augmenting)]
+    pool = augmented_pool(train.images, variants[0], args.strokes, g) if augmenting else None
+    for target in points:
+        while seen < target:
+            if at == n:
+                order, at, epoch = torch.randperm(n, generator=g), 0, epoch + 1
+                if augmenting and epoch % args.pool_epochs == 0:
+                    k = epoch // args.pool_epochs
+                    pool = augmented_pool(train.images, variants[k % len(variants)], args.strokes, g)
+            take = min(args.batch_size, target - seen, n - at)
+            idx = order[at : at + take]
+            at += take
+            set_lr(optimiser, args.lr, args.min_lr, seen / total)
+            images = pick_images(train.images, pool, idx, args.augment, g)
+            loss = train_step(model, optimiser, images, train.labels[idx])
+            seen += take
+            loss_sum += loss * take
+            loss_count += take
+        accuracy = evaluate(model, test_x, test.labels)
+        mean_loss = loss_sum / loss_count if loss_count else None
+        snapshots.append(make_snapshot(len(snapshots), seen, n, accuracy, mean_loss, model))
+        loss_sum, loss_count = 0.0, 0
+        print(f"{seen:>9,} images  test accuracy {accuracy:.4f}  train loss "
+              f"{mean_loss if mean_loss is None else round(mean_loss, 4)}  {time.perf_counter() - start:.0f}s",
+              flush=True)
+    wall = time.perf_counter() - start
+    result = {"wall_s": round(wall, 1), "images_per_s": round(total / wall), "images": total,
+              "final_test_accuracy": snapshots[-1][0].test_accuracy}
+    write_timeline(
+        args.out, name=args.name, architecture=sizes, activations=["relu"] * (len(sizes) - 2) + ["softmax"],
+        normalization={"mean": MEAN, "std": STD}, snapshots=snapshots,
+        extra={"training": {**{k: v for k, v in vars(args).items() if k in TRAINING_KEYS}, **result}},
+    )
+    print(json.dumps(result))
+    return result
+
+
+TRAINING_KEYS = ("epochs", "batch_size", "lr", "min_lr", "augment", "strokes", "variant_sets", "pool_epochs", "seed", "hidden")
+
+
+def set_lr(optimiser: torch.optim.Optimizer, lr: float, min_lr: float, progress: float) -> None:
+    for group in optimiser.param_groups:
+        group["lr"] = min_lr + (lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def pick_images(originals: torch.Tensor, pool: torch.Tensor | None, idx: torch.Tensor, share: float,
+                g: torch.Generator) -> torch.Tensor:
+    if pool is None:
+        return originals[idx]
+    from_pool = (torch.rand(len(idx), generator=g) < share).view(-1, 1, 1)
+    return torch.where(from_pool, pool[idx], originals[idx])
+
+
+def train_step(model: MLP, optimiser: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor
+               ) -> float:
+    x = ((images - MEAN) / STD).reshape(-1, 784)
+    loss = F.cross_entropy(model(x), labels)
+    optimiser.zero_grad(set_to_none=True)
+    loss.backward()
+    optimiser.step()
+    return loss.item()
+
+
+@torch.no_grad()
+def evaluate(model: MLP, x: torch.Tensor, labels: torch.Tensor) -> float:
+    return (model(x).argmax(1) == labels).float().mean().item()
+
+
+def make_snapshot(i: int, seen: int, n: int, accuracy: float, loss: float | None, model: MLP
+                  ) -> tuple[Snapshot, bytes]:
+    info = Snapshot(id=f"s{i:03d}", label=label_for(seen, n), images_seen=seen,
+                    test_accuracy=round(accuracy, 5), train_loss=None if loss is None else round(loss, 5),
+                    file=f"snapshots/s{i:03d}.f16")
+    return info, snapshot_bytes(list(model.linears))
+
+
+if __name__ == "__main__":
+    main()
