@@ -64,8 +64,10 @@ def _report(per_label, confusions, latencies, skipped, errors) -> dict:
         "accuracy": round(correct / labelled, 4) if labelled else None,
         "per_label": {str(d): round(c / n, 4) for d, (n, c) in per_label.items() if n},
         "confusions": dict(confusions.most_common(12)),
-        "latency_ms": {"p50": round(float(np.percentile(lat, 50)), 3),
-                       "p99": round(float(np.percentile(lat, 99)), 3)},
+        "latency_ms": {
+            "p50": round(float(np.percentile(lat, 50)), 3),
+            "p99": round(float(np.percentile(lat, 99)), 3),
+        },
         "errors": errors[:10],
     }
 

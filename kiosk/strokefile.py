@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.model.strokes import Drawing, StrokeError, StrokeLimits, parse_strokes
+from kiosk.model.strokes import DEFAULT_LIMITS, Drawing, StrokeError, StrokeLimits, parse_strokes
 
 
 @dataclass
@@ -28,18 +28,22 @@ class BadLine:
     error: str
 
 
-def read_stroke_file(path: Path, limits: StrokeLimits = StrokeLimits()) -> Iterator[Sample | BadLine]:
-    with open(path, encoding="utf-8") as f:
-        for number, text in enumerate(f, start=1):
-            if text.strip():
-                yield _parse_line(number, text, limits)
+def read_stroke_file(path: Path, limits: StrokeLimits = DEFAULT_LIMITS) -> Iterator[Sample | BadLine]:
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            if line.strip():
+                yield _parse_line(number, line, limits)
 
 
-def _parse_line(number: int, text: str, limits: StrokeLimits) -> Sample | BadLine:
+def _parse_line(number: int, line: bytes, limits: StrokeLimits) -> Sample | BadLine:
     try:
-        obj = json.loads(text)
+        obj = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return BadLine(number, "not UTF-8 text")
     except json.JSONDecodeError as e:
         return BadLine(number, f"not JSON: {e.msg}")
+    except RecursionError:
+        return BadLine(number, "not usable JSON: nested too deeply")
     if not isinstance(obj, dict):
         return BadLine(number, "not a JSON object")
     label = obj.get("label")

@@ -74,3 +74,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Slow tests still run in `make test`; the marker only lets a developer skip them: -m "not slow".
+    config.addinivalue_line("markers", "slow: takes tens of seconds (e.g. a real training run)")
+
+
+def rewrite_manifest(folder: Path, change) -> None:
+    """Apply ``change(manifest_dict)`` to ``folder/manifest.json`` in place (json.dumps writes NaN as NaN)."""
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    change(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")

@@ -29,8 +29,9 @@ def augment(images: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return x / x.amax((1, 2), keepdim=True).clamp(min=0.05)
 
 
-def augmented_pool(images: torch.Tensor, variants: torch.Tensor, strokes: float, g: torch.Generator,
-                   chunk: int = 4096) -> torch.Tensor:
+def augmented_pool(
+    images: torch.Tensor, variants: torch.Tensor, strokes: float, g: torch.Generator, chunk: int = 4096
+) -> torch.Tensor:
     """A warped, re-inked copy of the training set, where a share ``strokes`` of the 1s, 7s and 9s
     come from ``variants``. Made every few epochs: warping per batch would cost more than training."""
     use_variant = (torch.rand(len(images), generator=g) < strokes).view(-1, 1, 1)

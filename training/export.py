@@ -47,6 +47,9 @@ def write_timeline(
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the kiosk may run as another user
     try:
         (tmp / "snapshots").mkdir()
         for snap, data in snapshots:
@@ -66,7 +69,12 @@ def write_timeline(
         if folder.exists():
             shutil.rmtree(old, ignore_errors=True)
             folder.rename(old)
-        tmp.rename(folder)
+        try:
+            tmp.rename(folder)
+        except BaseException:
+            if old.exists():
+                old.rename(folder)  # put the previous export back
+            raise
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

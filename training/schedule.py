@@ -9,7 +9,9 @@ EPOCHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 25, 30, 35, 40, 45,
 
 
 def snapshot_points(dataset_size: int, epochs: int) -> list[int]:
-    """Images-seen counts at which to snapshot, for a run of ``epochs`` passes; 0 is the start."""
+    """Images-seen counts at which to snapshot, for a run of ``epochs`` ≥ 1 passes; 0 is the start."""
+    if epochs < 1 or dataset_size < 1:
+        raise ValueError("a timeline needs at least one pass over a non-empty data set")
     later = [e * dataset_size for e in EPOCHS if e <= epochs]
     if not later or later[-1] != epochs * dataset_size:
         later.append(epochs * dataset_size)

@@ -29,8 +29,12 @@ MEAN, STD = 0.1307, 0.3081  # MNIST training-set pixel statistics, inputs in [0,
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--mnist-dir", type=Path, default=os.environ.get("MNIST_DIR"),
-                   help="folder with the four MNIST .gz files (default: $MNIST_DIR, else download)")
+    p.add_argument(
+        "--mnist-dir",
+        type=Path,
+        default=os.environ.get("MNIST_DIR"),
+        help="folder with the four MNIST .gz files (default: $MNIST_DIR, else download)",
+    )
     p.add_argument("--cache-dir", type=Path, default=Path("data"), help="where MNIST is unpacked")
     p.add_argument("--out", type=Path, default=Path("exports/mnist-mlp"), help="export folder")
     p.add_argument("--name", default="mnist-mlp", help="the export's name")
@@ -39,10 +43,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate at the start")
     p.add_argument("--min-lr", type=float, default=1e-5, help="learning rate at the end (cosine decay)")
-    p.add_argument("--augment", type=float, default=0.5,
-                   help="share of training images drawn from the augmented pool (0 = plain MNIST)")
-    p.add_argument("--strokes", type=float, default=0.6,
-                   help="chance that a pooled 1, 7 or 9 gets a flag, crossbar or hook")
+    p.add_argument(
+        "--augment",
+        type=float,
+        default=0.5,
+        help="share of training images drawn from the augmented pool (0 = plain MNIST)",
+    )
+    p.add_argument(
+        "--strokes",
+        type=float,
+        default=0.6,
+        help="chance that a pooled 1, 7 or 9 gets a flag, crossbar or hook",
+    )
     p.add_argument("--variant-sets", type=int, default=3, help="stroke variants made per digit")
     p.add_argument("--pool-epochs", type=int, default=5, help="epochs between new augmented pools")
     p.add_argument("--seed", type=int, default=0)
@@ -52,6 +64,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
+    if args.epochs < 1 or args.batch_size < 1:
+        raise SystemExit("--epochs and --batch-size must be at least 1")
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -91,22 +105,43 @@ def main(argv: list[str] | None = None) -> dict:
         mean_loss = loss_sum / loss_count if loss_count else None
         snapshots.append(make_snapshot(len(snapshots), seen, n, accuracy, mean_loss, model))
         loss_sum, loss_count = 0.0, 0
-        print(f"{seen:>9,} images  test accuracy {accuracy:.4f}  train loss "
-              f"{mean_loss if mean_loss is None else round(mean_loss, 4)}  {time.perf_counter() - start:.0f}s",
-              flush=True)
+        print(
+            f"{seen:>9,} images  test accuracy {accuracy:.4f}  train loss "
+            f"{mean_loss if mean_loss is None else round(mean_loss, 4)}  {time.perf_counter() - start:.0f}s",
+            flush=True,
+        )
     wall = time.perf_counter() - start
-    result = {"wall_s": round(wall, 1), "images_per_s": round(total / wall), "images": total,
-              "final_test_accuracy": snapshots[-1][0].test_accuracy}
+    result = {
+        "wall_s": round(wall, 1),
+        "images_per_s": round(total / wall),
+        "images": total,
+        "final_test_accuracy": snapshots[-1][0].test_accuracy,
+    }
     write_timeline(
-        args.out, name=args.name, architecture=sizes, activations=["relu"] * (len(sizes) - 2) + ["softmax"],
-        normalization={"mean": MEAN, "std": STD}, snapshots=snapshots,
+        args.out,
+        name=args.name,
+        architecture=sizes,
+        activations=["relu"] * (len(sizes) - 2) + ["softmax"],
+        normalization={"mean": MEAN, "std": STD},
+        snapshots=snapshots,
         extra={"training": {**{k: v for k, v in vars(args).items() if k in TRAINING_KEYS}, **result}},
     )
     print(json.dumps(result))
     return result
 
 
-TRAINING_KEYS = ("epochs", "batch_size", "lr", "min_lr", "augment", "strokes", "variant_sets", "pool_epochs", "seed", "hidden")
+TRAINING_KEYS = (
+    "epochs",
+    "batch_size",
+    "lr",
+    "min_lr",
+    "augment",
+    "strokes",
+    "variant_sets",
+    "pool_epochs",
+    "seed",
+    "hidden",
+)
 
 
 def set_lr(optimiser: torch.optim.Optimizer, lr: float, min_lr: float, progress: float) -> None:
@@ -114,16 +149,18 @@ def set_lr(optimiser: torch.optim.Optimizer, lr: float, min_lr: float, progress:
         group["lr"] = min_lr + (lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def pick_images(originals: torch.Tensor, pool: torch.Tensor | None, idx: torch.Tensor, share: float,
-                g: torch.Generator) -> torch.Tensor:
+def pick_images(
+    originals: torch.Tensor, pool: torch.Tensor | None, idx: torch.Tensor, share: float, g: torch.Generator
+) -> torch.Tensor:
     if pool is None:
         return originals[idx]
     from_pool = (torch.rand(len(idx), generator=g) < share).view(-1, 1, 1)
     return torch.where(from_pool, pool[idx], originals[idx])
 
 
-def train_step(model: MLP, optimiser: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor
-               ) -> float:
+def train_step(
+    model: MLP, optimiser: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor
+) -> float:
     x = ((images - MEAN) / STD).reshape(-1, 784)
     loss = F.cross_entropy(model(x), labels)
     optimiser.zero_grad(set_to_none=True)
@@ -137,11 +174,17 @@ def evaluate(model: MLP, x: torch.Tensor, labels: torch.Tensor) -> float:
     return (model(x).argmax(1) == labels).float().mean().item()
 
 
-def make_snapshot(i: int, seen: int, n: int, accuracy: float, loss: float | None, model: MLP
-                  ) -> tuple[Snapshot, bytes]:
-    info = Snapshot(id=f"s{i:03d}", label=label_for(seen, n), images_seen=seen,
-                    test_accuracy=round(accuracy, 5), train_loss=None if loss is None else round(loss, 5),
-                    file=f"snapshots/s{i:03d}.f16")
+def make_snapshot(
+    i: int, seen: int, n: int, accuracy: float, loss: float | None, model: MLP
+) -> tuple[Snapshot, bytes]:
+    info = Snapshot(
+        id=f"s{i:03d}",
+        label=label_for(seen, n),
+        images_seen=seen,
+        test_accuracy=round(accuracy, 5),
+        train_loss=None if loss is None else round(loss, 5),
+        file=f"snapshots/s{i:03d}.f16",
+    )
     return info, snapshot_bytes(list(model.linears))
 
 

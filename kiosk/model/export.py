@@ -171,14 +171,15 @@ def _snapshot(entry: object, where: str) -> SnapshotInfo:
 def _read_layers(path: Path, architecture: list[int]) -> Layers:
     expected = sum(o * i + o for i, o in zip(architecture, architecture[1:], strict=False))
     try:
+        size = path.stat().st_size  # checked before reading: a wrong file may be huge
+        if size != 2 * expected:
+            raise ExportError(
+                f"{path}: holds {size} bytes; architecture {architecture} needs {2 * expected} "
+                f"({expected} float16 values)"
+            )
         raw = path.read_bytes()
     except OSError as e:
         raise ExportError(f"{path}: cannot be read: {e.strerror or e}") from None
-    if len(raw) != 2 * expected:
-        raise ExportError(
-            f"{path}: holds {len(raw)} bytes; architecture {architecture} needs {2 * expected} "
-            f"({expected} float16 values)"
-        )
     values = np.frombuffer(raw, dtype="<f2").astype(np.float32)
     if not np.isfinite(values).all():
         raise ExportError(f"{path}: holds NaN or infinite values")

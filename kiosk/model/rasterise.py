@@ -4,13 +4,13 @@ MNIST's recipe (LeCun et al.): the writer's ink was scaled, keeping its aspect r
 20×20 box with anti-aliasing, then placed in a 28×28 field so that its centre of mass sits at the
 centre. We follow it with a pen whose width is a fixed fraction of the drawing's size, so a digit
 drawn small or large, in any units, comes out alike. Drawing happens on a supersampled canvas with
-round caps and joins; averaging it down gives the anti-aliasing.
+round caps and joins; a slight blur and averaging it down give the anti-aliasing.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from kiosk.model.strokes import Drawing
 
@@ -18,7 +18,8 @@ SIZE = 28  # the field
 BOX = 20  # the ink's longer side after scaling
 SUPERSAMPLE = 4
 PEN_FRACTION = 0.11  # ÷ the drawing's longer side; tuned on pendigits (0.07–0.22 tried)
-_CANVAS = 2 * SIZE  # room for the ink wherever its centre of mass lies
+SOFTEN = 0.5  # px of Gaussian blur: MNIST's scanned strokes have softer edges than a clean pen
+_CANVAS = BOX + 4  # the ink, centred, with a margin; the field around it is cut out later
 
 
 def rasterise(drawing: Drawing) -> np.ndarray:
@@ -29,11 +30,12 @@ def rasterise(drawing: Drawing) -> np.ndarray:
     if extent <= 1e-9 * (1.0 + float(np.abs(points).max())):
         extent = 0.0  # a dot, or all points in one place: draw a dot of pen size
     pen = PEN_FRACTION * extent if extent else 1.0
-    scale = BOX * SUPERSAMPLE / (extent + pen)  # drawing units → canvas pixels
+    scale = (BOX - 2 * SOFTEN) * SUPERSAMPLE / (extent + pen)  # drawing units → canvas px; blur fills 20
     centre = (low + high) / 2
     offset = _CANVAS * SUPERSAMPLE / 2
     canvas = _draw([(s - centre) * scale + offset for s in drawing], pen * scale)
-    return _centre_of_mass_crop(canvas)
+    image = _centre_of_mass_crop(canvas)
+    return image / image.max()  # as in MNIST, the pen's middle is full ink even for thin strokes
 
 
 def _draw(strokes: list[np.ndarray], width: float) -> np.ndarray:
@@ -47,6 +49,7 @@ def _draw(strokes: list[np.ndarray], width: float) -> np.ndarray:
             draw.line(xy, fill=255, width=max(1, round(width)))
         for x, y in xy:  # round caps and joins; Pillow's own joint="curve" is far slower
             draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    image = image.filter(ImageFilter.GaussianBlur(SOFTEN * SUPERSAMPLE))
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
@@ -62,18 +65,17 @@ def _thin_out(stroke: np.ndarray, spacing: float) -> np.ndarray:
 
 
 def _centre_of_mass_crop(canvas: np.ndarray) -> np.ndarray:
-    """Cut the 28×28 window whose centre is the ink's centre of mass, then average down."""
+    """Place the ink in the 28×28 field with its centre of mass at the centre, then average down."""
     total = canvas.sum()
-    rows = np.arange(canvas.shape[0], dtype=np.float32) + 0.5
-    cy = float(canvas.sum(axis=1) @ rows / total)
-    cx = float(canvas.sum(axis=0) @ rows / total)
-    half = SIZE * SUPERSAMPLE // 2
-    top, left = round(cy) - half, round(cx) - half
-    window = np.zeros((SIZE * SUPERSAMPLE, SIZE * SUPERSAMPLE), dtype=np.float32)
-    # Clip to the canvas: a lopsided drawing may put its centre of mass near an edge.
+    centres = np.arange(canvas.shape[0], dtype=np.float32) + 0.5
+    cy = float(canvas.sum(axis=1) @ centres / total)
+    cx = float(canvas.sum(axis=0) @ centres / total)
+    side = SIZE * SUPERSAMPLE
+    top, left = round(side / 2 - cy), round(side / 2 - cx)  # where the canvas lands in the field
+    field = np.zeros((side, side), dtype=np.float32)
+    # Clip: with a lopsided drawing part of the canvas may fall outside (only ever empty margin).
     t0, l0 = max(top, 0), max(left, 0)
-    t1 = min(top + SIZE * SUPERSAMPLE, canvas.shape[0])
-    l1 = min(left + SIZE * SUPERSAMPLE, canvas.shape[1])
-    window[t0 - top : t1 - top, l0 - left : l1 - left] = canvas[t0:t1, l0:l1]
+    t1, l1 = min(top + canvas.shape[0], side), min(left + canvas.shape[1], side)
+    field[t0:t1, l0:l1] = canvas[t0 - top : t1 - top, l0 - left : l1 - left]
     s = SUPERSAMPLE
-    return window.reshape(SIZE, s, SIZE, s).mean(axis=(1, 3))
+    return field.reshape(SIZE, s, SIZE, s).mean(axis=(1, 3))

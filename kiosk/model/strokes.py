@@ -27,10 +27,11 @@ class StrokeLimits:
     max_abs_coordinate: float = 1e9
 
 
+DEFAULT_LIMITS = StrokeLimits()
 Drawing = list[np.ndarray]  # one float64 array of shape (n, 2) per stroke: x, y
 
 
-def parse_strokes(raw: object, limits: StrokeLimits = StrokeLimits()) -> Drawing:
+def parse_strokes(raw: object, limits: StrokeLimits = DEFAULT_LIMITS) -> Drawing:
     """Check ``raw`` (decoded JSON) and return the strokes as arrays of (x, y)."""
     if not isinstance(raw, list):
         raise StrokeError("strokes must be a list of strokes")
@@ -68,13 +69,26 @@ def _parse_point(point: object, s: int, p: int, limits: StrokeLimits) -> tuple[f
     where = f"stroke {s}, point {p}"
     if not isinstance(point, Sequence) or isinstance(point, str) or len(point) not in (2, 3):
         raise StrokeError(f"{where} must be [x, y] or [x, y, t_ms]")
-    for value in point:
-        # bool is an int in Python; a pen position is never true or false.
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise StrokeError(f"{where} holds {value!r}, not a number")
-        if not math.isfinite(value):
-            raise StrokeError(f"{where} holds {value}, not a finite number")
-    x, y = float(point[0]), float(point[1])
+    numbers = [_number(value, where) for value in point]
+    x, y = numbers[0], numbers[1]
     if abs(x) > limits.max_abs_coordinate or abs(y) > limits.max_abs_coordinate:
         raise StrokeError(f"{where} lies too far out (|x|, |y| at most {limits.max_abs_coordinate:g})")
     return x, y
+
+
+def _number(value: object, where: str) -> float:
+    # bool is an int in Python; a pen position is never true or false.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise StrokeError(f"{where} holds {_short_repr(value)}, not a number")
+    try:
+        number = float(value)  # JSON integers have no size limit; float() refuses huge ones
+    except OverflowError:
+        raise StrokeError(f"{where} holds a number too large to be a coordinate") from None
+    if not math.isfinite(number):
+        raise StrokeError(f"{where} holds {value}, not a finite number")
+    return number
+
+
+def _short_repr(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,126 @@
+"""Run the benchmarks and write one JSON file each into ``--out``.
+
+    python -m bench.run --out bench/results [--only latency|training] [--quick]
+
+- latency: rasterise + infer per drawing over a stroke file (pendigits when present), p50/p99.
+- training: the full 50× timeline run, side by side with the classic DataLoader pipeline over a
+  couple of epochs, and ours over the same epochs, as a ratio of images per second.
+Run on an otherwise idle machine: these are wall-clock figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from bench.classic_pipeline import train_classic
+from kiosk.model.engine import Engine
+from kiosk.model.export import load_timeline
+from kiosk.replay import DEFAULT_EXPORT, replay
+from training import train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_latency(pen_file: Path | None) -> dict:
+    engine = Engine(load_timeline(DEFAULT_EXPORT))
+    with tempfile.TemporaryDirectory() as tmp:
+        source = pen_file or _synthetic_stroke_file(Path(tmp) / "synthetic.jsonl")
+        replay(source, engine)  # warm-up: first calls pay for allocation and caches
+        report = replay(source, engine)
+    return {
+        "what": "rasterise + infer per drawing (kiosk.replay), shipped model, final snapshot",
+        "source": str(source if pen_file else "synthetic drawings"),
+        "samples": report["samples"],
+        "accuracy": report["accuracy"],
+        "latency_ms": report["latency_ms"],
+        "goal": {"p99_ms_at_most": 2.0},
+        "met": report["latency_ms"]["p99"] <= 2.0,
+    }
+
+
+def bench_training(mnist_dir: Path | None, epochs_for_ratio: int, full_epochs: int) -> dict:
+    cache = ROOT / "data"
+    common = ["--cache-dir", str(cache)] + (["--mnist-dir", str(mnist_dir)] if mnist_dir else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_short = train.main([*common, "--epochs", str(epochs_for_ratio), "--out", f"{tmp}/short"])
+        plain_short = train.main(
+            [*common, "--epochs", str(epochs_for_ratio), "--augment", "0", "--out", f"{tmp}/plain"]
+        )
+        classic = train_classic(mnist_dir, cache, epochs_for_ratio, batch_size=256)
+        ours_full = train.main([*common, "--epochs", str(full_epochs), "--out", f"{tmp}/full"])
+    return {
+        "what": "MNIST training, 784-128-64-10, Adam, batch 256, cosine learning rate",
+        "full_timeline": {"epochs": full_epochs, **ours_full},
+        "ratio_run": {
+            "epochs": epochs_for_ratio,
+            "classic_dataloader": classic,
+            "ours_augmented": ours_short,
+            "ours_plain": plain_short,
+            "speedup_augmented": round(ours_short["images_per_s"] / classic["images_per_s"], 1),
+            "speedup_plain": round(plain_short["images_per_s"] / classic["images_per_s"], 1),
+        },
+        "goal": {"speedup_at_least": 10, "final_accuracy_at_least_classic": True},
+        "met": ours_short["images_per_s"] >= 10 * classic["images_per_s"]
+        and ours_full["final_test_accuracy"] >= classic["final_test_accuracy"],
+    }
+
+
+def _synthetic_stroke_file(path: Path) -> Path:
+    """Circles and lines in varied sizes, when the pendigits file is not at hand."""
+    lines = []
+    for i in range(500):
+        r = 10 + i % 90
+        circle = [
+            [
+                r * torch.cos(torch.tensor(a / 20 * 6.283)).item(),
+                r * torch.sin(torch.tensor(a / 20 * 6.283)).item(),
+                a * 10,
+            ]
+            for a in range(21)
+        ]
+        line = [[0, 0, 0], [i % 7, 3 * r, 100]]
+        lines.append(json.dumps({"label": 0 if i % 2 else 1, "strokes": [circle if i % 2 else line]}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.run")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    p.add_argument("--only", choices=("latency", "training"))
+    p.add_argument("--quick", action="store_true", help="1-epoch ratio run and a 2-epoch 'full' run")
+    args = p.parse_args(argv)
+    pen = os.environ.get("PEN_FILE") or str(ROOT.parent / "shared/data/pen/pendigits-train.jsonl")
+    mnist = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared/data/mnist")
+    pen_file = Path(pen) if Path(pen).is_file() else None
+    mnist_dir = Path(mnist) if Path(mnist).is_dir() else None
+    args.out.mkdir(parents=True, exist_ok=True)
+    machine = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    runs = {
+        "latency": lambda: bench_latency(pen_file),
+        "training": lambda: bench_training(mnist_dir, 1 if args.quick else 2, 2 if args.quick else 50),
+    }
+    for name, run in runs.items():
+        if args.only in (None, name):
+            result = {"benchmark": name, "machine": machine, **run()}
+            (args.out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+            print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
