@@ -164,4 +164,5 @@ def test_batched_forward_equals_forward_row_by_row(engine: Engine) -> None:
     for row, pixels in enumerate(batch):
         single = engine.forward(torch.from_numpy(pixels), snapshot)
         for b, s in zip(batched, single, strict=True):
-            np.testing.assert_allclose(b[row].numpy(), s.numpy(), rtol=1e-5, atol=1e-6)
+            # float32 sums in another order (matrix product vs matrix-vector): equal to ~1e-6.
+            np.testing.assert_allclose(b[row].numpy(), s.numpy(), rtol=1e-4, atol=1e-5)
