@@ -45,7 +45,7 @@ def stroke_variants(images: torch.Tensor, labels: torch.Tensor, g: torch.Generat
     out = images.clone()
     for digit, make in ((7, _crossbar), (9, _hook), (1, _flag)):
         chosen = (labels == digit).nonzero().squeeze(1)
-        for chunk in chosen.split(4096) if chosen.numel() else ():
+        for chunk in chosen.split(512) if chosen.numel() else ():  # small chunks stay in cache
             x = F.pad(images[chunk], (PAD,) * 4)
             x = torch.maximum(x, make(x, g))
             out[chunk] = resample(x, normalise_matrix(x))
@@ -176,11 +176,15 @@ def _width(b: int, g: torch.Generator) -> torch.Tensor:
 
 def _polyline(points: torch.Tensor, width: torch.Tensor, n: int) -> torch.Tensor:
     """Anti-aliased polylines: points (B, K, 2) in pixel units, width (B,) → images (B, n, n)."""
-    a, b_ = points[:, :-1].unsqueeze(1), points[:, 1:].unsqueeze(1)  # (B, 1, K-1, 2)
-    centres = torch.arange(n) + 0.5
-    p = torch.stack(torch.meshgrid(centres, centres, indexing="xy"), -1).view(1, -1, 1, 2)
-    ab = b_ - a
-    t = (((p - a) * ab).sum(-1) / (ab * ab).sum(-1).clamp(min=1e-6)).clamp(0, 1)
-    dist = (p - (a + t.unsqueeze(-1) * ab)).norm(dim=-1).amin(-1)  # (B, 784)
-    ink = (width.unsqueeze(1) / 2 + 0.5 - dist).clamp(0, 1)
+    centres = torch.arange(n, dtype=torch.float32) + 0.5
+    px = centres.repeat(n).view(1, -1, 1)  # pixel centres, row-major, as (1, n², 1)
+    py = centres.repeat_interleave(n).view(1, -1, 1)
+    ax, ay = points[:, None, :-1, 0], points[:, None, :-1, 1]  # segment starts (B, 1, K-1)
+    abx, aby = points[:, None, 1:, 0] - ax, points[:, None, 1:, 1] - ay
+    dx, dy = px - ax, py - ay
+    # Distance from each pixel centre to its nearest point on each segment; x and y apart is faster.
+    t = ((dx * abx + dy * aby) / (abx * abx + aby * aby).clamp(min=1e-6)).clamp_(0, 1)
+    d2 = (dx - t * abx).square_() + (dy - t * aby).square_()
+    dist = d2.amin(-1).sqrt_()  # (B, n²)
+    ink = (width.unsqueeze(1) / 2 + 0.5 - dist).clamp_(0, 1)
     return ink.view(-1, n, n)

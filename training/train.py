@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from training.augment import augmented_pool, stroke_variants
 from training.export import Snapshot, snapshot_bytes, write_timeline
-from training.mnist import load_mnist
+from training.mnist import Split, load_mnist
 from training.model import MLP
 from training.schedule import label_for, snapshot_points
 
@@ -82,22 +82,17 @@ def main(argv: list[str] | None = None) -> dict:
     snapshots, seen, loss_sum, loss_count = [], 0, 0.0, 0
     order, at, epoch = torch.randperm(n, generator=g), 0, 0
     start = time.perf_counter()
-    augmenting = args.augment > 0
-    variants = [stroke_variants(train.images, train.labels, g) for _ in range(args.variant_sets * augmenting)]
-    pool = augmented_pool(train.images, variants[0], args.strokes, g) if augmenting else None
+    images = TrainingImages(train, args, g)
     for target in points:
         while seen < target:
             if at == n:
                 order, at, epoch = torch.randperm(n, generator=g), 0, epoch + 1
-                if augmenting and epoch % args.pool_epochs == 0:
-                    k = epoch // args.pool_epochs
-                    pool = augmented_pool(train.images, variants[k % len(variants)], args.strokes, g)
+                images.new_epoch(epoch)
             take = min(args.batch_size, target - seen, n - at)
             idx = order[at : at + take]
             at += take
             set_lr(optimiser, args.lr, args.min_lr, seen / total)
-            images = pick_images(train.images, pool, idx, args.augment, g)
-            loss = train_step(model, optimiser, images, train.labels[idx])
+            loss = train_step(model, optimiser, images.batch(idx), train.labels[idx])
             seen += take
             loss_sum += loss * take
             loss_count += take
@@ -149,13 +144,28 @@ def set_lr(optimiser: torch.optim.Optimizer, lr: float, min_lr: float, progress:
         group["lr"] = min_lr + (lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def pick_images(
-    originals: torch.Tensor, pool: torch.Tensor | None, idx: torch.Tensor, share: float, g: torch.Generator
-) -> torch.Tensor:
-    if pool is None:
-        return originals[idx]
-    from_pool = (torch.rand(len(idx), generator=g) < share).view(-1, 1, 1)
-    return torch.where(from_pool, pool[idx], originals[idx])
+class TrainingImages:
+    """Where batches come from: MNIST itself and, when augmenting, a pool of augmented copies
+    stacked after it and renewed every few epochs (warping per batch costs more than training)."""
+
+    def __init__(self, train: Split, args: argparse.Namespace, g: torch.Generator) -> None:
+        self.originals, self.args, self.g = train.images, args, g
+        sets = args.variant_sets if args.augment > 0 else 0
+        self.variants = [stroke_variants(train.images, train.labels, g) for _ in range(sets)]
+        self.sources = train.images
+        self.new_epoch(0)
+
+    def new_epoch(self, epoch: int) -> None:
+        if self.variants and epoch % self.args.pool_epochs == 0:
+            variant = self.variants[epoch // self.args.pool_epochs % len(self.variants)]
+            pool = augmented_pool(self.originals, variant, self.args.strokes, self.g)
+            self.sources = torch.cat([self.originals, pool])
+
+    def batch(self, idx: torch.Tensor) -> torch.Tensor:
+        n = len(self.originals)
+        if len(self.sources) > n:  # one gather: row i of the pool sits at n + i
+            idx = idx + n * (torch.rand(len(idx), generator=self.g) < self.args.augment)
+        return self.sources[idx]
 
 
 def train_step(
