@@ -14,6 +14,7 @@ from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import parse_strokes
+from training.model import MLP
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -160,9 +161,25 @@ def test_to_json_is_serialisable_and_round_trips(engine: Engine) -> None:
 def test_batched_forward_equals_forward_row_by_row(engine: Engine) -> None:
     batch = np.stack([image.reshape(-1) for image in IMAGES.values()])
     snapshot = engine.timeline.final_id
-    batched = engine.forward(torch.from_numpy(batch), snapshot)
+    batched = engine.forward(batch, snapshot)
     for row, pixels in enumerate(batch):
-        single = engine.forward(torch.from_numpy(pixels), snapshot)
+        single = engine.forward(pixels, snapshot)
         for b, s in zip(batched, single, strict=True):
             # float32 sums in another order (matrix product vs matrix-vector): equal to ~1e-6.
-            np.testing.assert_allclose(b[row].numpy(), s.numpy(), rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(b[row], s, rtol=1e-4, atol=1e-5)
+
+
+def test_engine_answers_as_the_pytorch_network_it_was_trained_as(engine: Engine) -> None:
+    # The trainer's own model class with the snapshot's weights: an independent implementation.
+    timeline = engine.timeline
+    if timeline.activations[:-1] != ["relu"] * (len(timeline.activations) - 1):
+        pytest.skip("training.model.MLP is a ReLU network")
+    model = MLP(timeline.architecture)
+    with torch.no_grad():
+        for linear, (weight, bias) in zip(model.linears, timeline.layers(timeline.final_id), strict=True):
+            linear.weight.copy_(torch.from_numpy(weight))
+            linear.bias.copy_(torch.from_numpy(bias))
+        for image in IMAGES.values():
+            x = (torch.from_numpy(image.reshape(1, -1)) - timeline.mean) / timeline.std
+            expected = torch.softmax(model(x), dim=1)[0].numpy()
+            np.testing.assert_allclose(engine.infer(image).probabilities, expected, rtol=1e-4, atol=1e-6)
