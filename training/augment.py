@@ -113,7 +113,11 @@ def normalise_matrix(x: torch.Tensor) -> torch.Tensor:
 
 def resample(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
     """Sample a 28×28 field from (B, N, N) images through (B, 3, 3) output → input maps."""
-    grid = F.affine_grid(m[:, :2], (x.shape[0], 1, SIZE, SIZE), align_corners=False)
+    # F.affine_grid's batched product is slow on the CPU; three multiply-adds per point are not.
+    base = (torch.arange(SIZE, dtype=torch.float32) + 0.5) * 2 / SIZE - 1  # pixel centres in [-1, 1]
+    u, v = base.view(1, 1, SIZE), base.view(1, SIZE, 1)
+    a = m[:, :2].reshape(-1, 6, 1, 1).unbind(1)
+    grid = torch.stack([a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]], dim=-1)
     return F.grid_sample(x.unsqueeze(1), grid, align_corners=False).squeeze(1)
 
 
