@@ -14,8 +14,8 @@ import torch
 from conftest import TINY_ARCHITECTURE, rewrite_manifest
 
 import training.export
-from kiosk.model.export import ExportError, load_timeline
-from training.export import Snapshot, snapshot_bytes, write_timeline
+from kiosk.model.export import ExportError, SnapshotInfo, load_timeline
+from training.export import snapshot_bytes, write_timeline
 
 ARCHITECTURE = [784, 12, 7, 10]
 ACTIVATIONS = ["relu", "tanh", "softmax"]
@@ -31,7 +31,7 @@ def write_export(folder: Path, name: str = "museum-model", seeds: tuple[int, ...
     layers = {f"s{i}": random_layers(ARCHITECTURE, seed) for i, seed in enumerate(seeds)}
     snapshots = [
         (
-            Snapshot(
+            SnapshotInfo(
                 id=snapshot_id,
                 label=f"{500 * i:,} images",
                 images_seen=500 * i,

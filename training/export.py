@@ -6,22 +6,12 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
-FORMAT = "nn-kiosk-timeline/1"
-
-
-@dataclass
-class Snapshot:
-    id: str
-    label: str
-    images_seen: int
-    test_accuracy: float
-    train_loss: float | None
-    file: str
+from kiosk.model.export import FORMAT, SnapshotInfo  # the format is defined where it is read
 
 
 def snapshot_bytes(layers: list[torch.nn.Linear]) -> bytes:
@@ -40,7 +30,7 @@ def write_timeline(
     architecture: list[int],
     activations: list[str],
     normalization: dict[str, float],
-    snapshots: list[tuple[Snapshot, bytes]],
+    snapshots: list[tuple[SnapshotInfo, bytes]],
     extra: dict | None = None,
 ) -> None:
     """Write the export into a temporary sibling folder, then swap it in: never half-written."""

@@ -18,8 +18,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from kiosk.model.export import SnapshotInfo
 from training.augment import augmented_pool, stroke_variants
-from training.export import Snapshot, snapshot_bytes, write_timeline
+from training.export import snapshot_bytes, write_timeline
 from training.mnist import Split, load_mnist
 from training.model import MLP
 from training.schedule import label_for, snapshot_points
@@ -186,8 +187,8 @@ def evaluate(model: MLP, x: torch.Tensor, labels: torch.Tensor) -> float:
 
 def make_snapshot(
     i: int, seen: int, n: int, accuracy: float, loss: float | None, model: MLP
-) -> tuple[Snapshot, bytes]:
-    info = Snapshot(
+) -> tuple[SnapshotInfo, bytes]:
+    info = SnapshotInfo(
         id=f"s{i:03d}",
         label=label_for(seen, n),
         images_seen=seen,
