@@ -55,18 +55,20 @@ def _parse_stroke(stroke: object, s: int, limits: StrokeLimits) -> np.ndarray:
         raise StrokeError(f"stroke {s} must be a list of points")
     if not stroke:
         raise StrokeError(f"stroke {s} has no points")
-    if len(stroke) > limits.max_points_per_stroke:
-        raise StrokeError(
-            f"stroke {s} has too many points: {len(stroke)} (at most {limits.max_points_per_stroke})"
-        )
-    xy = np.empty((len(stroke), 2), dtype=np.float64)
-    for p, point in enumerate(stroke):
-        xy[p] = _parse_point(point, s, p, limits)
+    return parse_points(stroke, limits, where=f"stroke {s}")
+
+
+def parse_points(raw: list, limits: StrokeLimits, where: str) -> np.ndarray:
+    """Check a list of ``[x, y]`` / ``[x, y, t_ms]`` points; ``where`` names it in messages."""
+    if len(raw) > limits.max_points_per_stroke:
+        raise StrokeError(f"{where} has too many points: {len(raw)} (at most {limits.max_points_per_stroke})")
+    xy = np.empty((len(raw), 2), dtype=np.float64)
+    for p, point in enumerate(raw):
+        xy[p] = _parse_point(point, f"{where}, point {p}", limits)
     return xy
 
 
-def _parse_point(point: object, s: int, p: int, limits: StrokeLimits) -> tuple[float, float]:
-    where = f"stroke {s}, point {p}"
+def _parse_point(point: object, where: str, limits: StrokeLimits) -> tuple[float, float]:
     if not isinstance(point, Sequence) or isinstance(point, str) or len(point) not in (2, 3):
         raise StrokeError(f"{where} must be [x, y] or [x, y, t_ms]")
     numbers = [_number(value, where) for value in point]

@@ -1,0 +1,160 @@
+"""The tablet's wire protocol (docs/protocol.md): versioned JSON messages on the data channel.
+
+Tablet → exhibit: ``stroke_begin``, ``points``, ``stroke_end``, ``clear``, ``undo``, ``ping``.
+Exhibit → tablet: ``prediction``, ``scene``, ``error``, ``pong``.
+Every incoming message is checked here before it touches the drawing; anything malformed raises
+``ProtocolError`` with a code for counting and a message for the tablet's developer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.model.strokes import StrokeError, StrokeLimits, parse_points
+
+VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024  # a frame's worth of points is a few hundred bytes
+MAX_STROKE_ID = 2**31 - 1
+
+
+class ProtocolError(ValueError):
+    """An incoming message that cannot be accepted."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class StrokeBegin:
+    stroke: int
+    points: np.ndarray  # (n, 2), possibly empty
+
+
+@dataclass(frozen=True)
+class Points:
+    stroke: int
+    points: np.ndarray  # (n, 2), n ≥ 1
+
+
+@dataclass(frozen=True)
+class StrokeEnd:
+    stroke: int
+
+
+@dataclass(frozen=True)
+class Clear:
+    pass
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class Ping:
+    t: float  # the tablet's clock, echoed back so it can measure the round trip
+
+
+Message = StrokeBegin | Points | StrokeEnd | Clear | Undo | Ping
+
+
+def parse_message(data: str | bytes, limits: StrokeLimits) -> Message:
+    """Decode and check one data-channel message from the tablet."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too_large", f"message larger than {MAX_MESSAGE_BYTES} bytes")
+    try:
+        obj = json.loads(data)
+    except ValueError:  # bad JSON and bad UTF-8 alike
+        raise ProtocolError("bad_json", "message is not JSON") from None
+    except RecursionError:
+        raise ProtocolError("bad_json", "message is nested too deeply") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("bad_message", "message must be a JSON object")
+    version = obj.get("v")
+    if isinstance(version, bool) or version != VERSION:  # True == 1 in Python
+        raise ProtocolError("bad_version", f"unsupported protocol version {str(version)[:20]!r}")
+    kind = obj.get("type")
+    parse = _PARSERS.get(kind) if isinstance(kind, str) else None
+    if parse is None:
+        raise ProtocolError("unknown_type", f"unknown message type {str(kind)[:40]!r}")
+    allowed = _FIELDS[kind] | {"v", "type"}
+    extra = sorted(str(k)[:40] for k in obj.keys() - allowed)
+    if extra:
+        raise ProtocolError("bad_message", f"{kind}: unknown field(s) {', '.join(extra)}")
+    return parse(obj, limits)
+
+
+def _stroke_id(obj: dict, kind: str) -> int:
+    value = obj.get("stroke")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_STROKE_ID:
+        raise ProtocolError("bad_message", f"{kind}: stroke must be a whole number 0..{MAX_STROKE_ID}")
+    return value
+
+
+def _points(obj: dict, kind: str, limits: StrokeLimits, required: bool) -> np.ndarray:
+    raw = obj.get("points", None if required else [])
+    if not isinstance(raw, list) or (required and not raw):
+        raise ProtocolError("bad_message", f"{kind}: points must be a non-empty list of [x, y, t_ms]")
+    try:
+        return parse_points(raw, limits, where=f"{kind} points")
+    except StrokeError as e:
+        raise ProtocolError("bad_points", str(e)) from None
+
+
+def _ping(obj: dict, limits: StrokeLimits) -> Ping:
+    t = obj.get("t", 0)
+    if isinstance(t, bool) or not isinstance(t, int | float) or not np.isfinite(t) or abs(t) > 1e15:
+        raise ProtocolError("bad_message", "ping: t must be a finite number (the tablet's clock, ms)")
+    return Ping(float(t))
+
+
+def _stroke_begin(obj: dict, limits: StrokeLimits) -> StrokeBegin:
+    return StrokeBegin(_stroke_id(obj, "stroke_begin"), _points(obj, "stroke_begin", limits, required=False))
+
+
+def _more_points(obj: dict, limits: StrokeLimits) -> Points:
+    return Points(_stroke_id(obj, "points"), _points(obj, "points", limits, required=True))
+
+
+_PARSERS = {
+    "stroke_begin": _stroke_begin,
+    "points": _more_points,
+    "stroke_end": lambda obj, limits: StrokeEnd(_stroke_id(obj, "stroke_end")),
+    "clear": lambda obj, limits: Clear(),
+    "undo": lambda obj, limits: Undo(),
+    "ping": _ping,
+}
+_FIELDS = {
+    "stroke_begin": {"stroke", "points"},
+    "points": {"stroke", "points"},
+    "stroke_end": {"stroke"},
+    "clear": set(),
+    "undo": set(),
+    "ping": {"t"},
+}
+
+
+def prediction(seq: int, digit: int, probabilities: list[float]) -> str:
+    """The answer to the drawing as it stood at revision ``seq``."""
+    return _encode({"type": "prediction", "seq": seq, "digit": digit, "probabilities": probabilities})
+
+
+def error(code: str, message: str) -> str:
+    return _encode({"type": "error", "code": code, "message": message[:300]})
+
+
+def pong(t: float) -> str:
+    return _encode({"type": "pong", "t": t})
+
+
+def scene(name: str) -> str:
+    return _encode({"type": "scene", "scene": name})
+
+
+def _encode(message: dict) -> str:
+    return json.dumps({"v": VERSION, **message}, separators=(",", ":"))
