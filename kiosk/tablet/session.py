@@ -1,0 +1,111 @@
+"""One tablet's conversation over its data channel: messages in, predictions out.
+
+Messages are applied to the drawing as they arrive. Inference runs in its own task at most
+``rate_hz`` times a second and always on the newest drawing: while it waits, further changes
+coalesce, so a fast pen never builds a queue of stale frames. A tablet that keeps sending bad
+messages, or floods, is told why and then dropped (``on_abuse``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+
+from kiosk.model.engine import Engine
+from kiosk.model.rasterise import rasterise
+from kiosk.model.strokes import StrokeLimits
+from kiosk.tablet import protocol
+from kiosk.tablet.drawing import TabletDrawing
+from kiosk.tablet.protocol import Ping, ProtocolError
+
+log = logging.getLogger(__name__)
+
+
+class TabletSession:
+    def __init__(
+        self,
+        engine: Engine,
+        limits: StrokeLimits,
+        send: Callable[[str], None],
+        on_abuse: Callable[[str], None],
+        *,
+        rate_hz: float = 30.0,
+        max_errors: int = 20,
+        max_messages_per_s: int = 400,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine, self.limits, self.send, self.on_abuse = engine, limits, send, on_abuse
+        self.drawing = TabletDrawing(limits)
+        self.errors: Counter[str] = Counter()  # refused messages by code, for status pages
+        self.predictions = 0
+        self._interval = 1.0 / rate_hz
+        self._max_errors, self._max_rate, self._clock = max_errors, max_messages_per_s, clock
+        self._recent_errors: deque[float] = deque()
+        self._recent_messages: deque[float] = deque()
+        self._changed = asyncio.Event()
+        self._closed = False
+
+    def receive(self, data: str | bytes) -> None:
+        """Handle one data-channel message (called from the channel's event handler)."""
+        if self._closed or self._flooding():
+            return
+        try:
+            message = protocol.parse_message(data, self.limits)
+            if isinstance(message, Ping):
+                self.send(protocol.pong(message.t))
+            elif self.drawing.apply(message):
+                self._changed.set()
+        except ProtocolError as e:
+            self._refuse(e.code, str(e))
+
+    async def run(self) -> None:
+        """Answer the newest drawing, at most ``rate_hz`` times a second, until cancelled."""
+        next_at = 0.0
+        while True:
+            await self._changed.wait()
+            await asyncio.sleep(max(0.0, next_at - self._clock()))
+            self._changed.clear()  # changes made while we waited are in what we read now
+            next_at = self._clock() + self._interval
+            strokes = self.drawing.strokes()
+            if strokes:  # an empty drawing has no answer; the tablet clears its own display
+                result = self.engine.infer(rasterise(strokes))
+                self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
+                self.predictions += 1
+
+    def close(self) -> None:
+        self._closed = True
+
+    def _refuse(self, code: str, message: str) -> None:
+        self.errors[code] += 1
+        self.send(protocol.error(code, message))
+        if _count_recent(self._recent_errors, self._clock(), window_s=60.0) > self._max_errors:
+            self._abuse(f"more than {self._max_errors} bad messages in a minute")
+
+    def _flooding(self) -> bool:
+        if _count_recent(self._recent_messages, self._clock(), window_s=1.0) <= self._max_rate:
+            return False
+        self.errors["flood"] += 1
+        self._abuse(f"more than {self._max_rate} messages a second")
+        return True
+
+    def _abuse(self, why: str) -> None:
+        if not self._closed:
+            self._closed = True
+            log.warning("dropping tablet: %s", why)
+            self.send(protocol.error("abuse", f"connection closed: {why}"))
+            self.on_abuse(why)
+
+
+def _count_recent(times: deque[float], now: float, window_s: float) -> int:
+    """Record an event at ``now`` and return how many fell within the last ``window_s``."""
+    times.append(now)
+    while times and times[0] <= now - window_s:
+        times.popleft()
+    return len(times)
+
+
+def _rounded(result) -> list[float]:
+    return [round(float(p), 4) for p in result.probabilities]
