@@ -66,11 +66,38 @@ class ModelConfig(_Section):
     @field_validator("export", mode="after")
     @classmethod
     def _relative_to_config_file(cls, value: Path, info: ValidationInfo) -> Path:
-        base = (info.context or {}).get("base_dir")
-        value = value.expanduser()
-        if value.is_absolute() or base is None:
-            return value
-        return Path(os.path.normpath(base / value))  # normpath: readable in messages, no "config/.."
+        return _from_config_folder(value, info)
+
+
+def _from_config_folder(value: Path, info: ValidationInfo) -> Path:
+    base = (info.context or {}).get("base_dir")
+    value = value.expanduser()
+    if value.is_absolute() or base is None:
+        return value
+    return Path(os.path.normpath(base / value))  # normpath: readable in messages, no "config/.."
+
+
+class TabletConfig(_Section):
+    state_dir: Path = Field(Path("../state"), validate_default=True)
+    pairing_minutes: StrictInt = Field(10, ge=1, le=120)
+    drawers: StrictInt = Field(1, ge=1, le=4)
+    when_busy: Literal["refuse", "take_over"] = "refuse"
+    predictions_per_second: StrictInt = Field(30, ge=1, le=120)
+    max_bad_messages: StrictInt = Field(20, ge=1, le=1000)
+    ice_servers: list[StrictStr] = Field(default_factory=list, max_length=8)
+
+    @field_validator("state_dir", mode="after")
+    @classmethod
+    def _relative_to_config_file(cls, value: Path, info: ValidationInfo) -> Path:
+        return _from_config_folder(value, info)
+
+    @field_validator("ice_servers", mode="after")
+    @classmethod
+    def _stun_or_turn(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("stun:", "turn:", "turns:")):
+                raise ValueError(f"{url!r} is not a stun:, turn: or turns: URL")
+        return value
 
 
 class LimitsConfig(_Section):
@@ -87,6 +114,7 @@ class Config(_Section):
     server: ServerConfig = ServerConfig()
     model: ModelConfig = ModelConfig()
     limits: LimitsConfig = LimitsConfig()
+    tablet: TabletConfig = TabletConfig()
     language: Literal["en", "de"] = "en"
     logging: LoggingConfig = LoggingConfig()
 

@@ -50,6 +50,8 @@ def test_shipped_config_has_the_documented_defaults() -> None:
     assert config.limits.max_points == 10000
     assert config.language == "en"
     assert config.logging.level == "info"
+    assert config.tablet.state_dir == REPO / "state"
+    assert (config.tablet.drawers, config.tablet.when_busy, config.tablet.ice_servers) == (1, "refuse", [])
 
 
 def test_shipped_config_equals_the_code_defaults() -> None:
@@ -77,6 +79,13 @@ def test_relative_export_path_is_taken_from_the_config_files_folder(tmp_path: Pa
     (tmp_path / "etc").mkdir()
     path = write(tmp_path / "etc", "model:\n  export: ../models/mine\n")
     assert load_config(path).model.export == tmp_path / "models" / "mine"
+
+
+def test_relative_state_dir_is_taken_from_the_config_files_folder(tmp_path: Path) -> None:
+    path = write(tmp_path, "tablet:\n  state_dir: var/kiosk\n  ice_servers: [stun:10.0.0.1:3478]\n")
+    config = load_config(path)
+    assert config.tablet.state_dir == tmp_path / "var" / "kiosk"
+    assert config.tablet.ice_servers == ["stun:10.0.0.1:3478"]
 
 
 def test_absolute_export_path_is_kept(tmp_path: Path) -> None:
@@ -130,6 +139,14 @@ VALIDATION_CASES = {
     "section is not a mapping": ("limits: 5\n", "limits", "limits:", "must be a section of keys"),
     "empty export path": ('model:\n  export: ""\n', "model.export", "export:", "must name an export"),
     "date-like value": ("language: 2024-13-45\n", "language", "language:", "'en' or 'de'"),
+    "unknown busy policy": ("tablet:\n  when_busy: queue\n", "tablet.when_busy", "when_busy:", "'refuse'"),
+    "too many drawers": ("tablet:\n  drawers: 9\n", "tablet.drawers", "drawers:", "less than or equal to 4"),
+    "ice server not stun or turn": (
+        'tablet:\n  ice_servers: ["http://x"]\n',
+        "tablet.ice_servers",
+        "ice_servers:",
+        "not a stun:, turn: or turns: URL",
+    ),
     "self-referencing alias": ("server:\n  port: 1\nloop: &x [*x]\n", "loop", "loop:", "unknown key"),
 }
 
