@@ -7,7 +7,6 @@ and logged in one line. Inference takes well under a millisecond, so it runs on 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -15,6 +14,7 @@ from collections import Counter
 from aiohttp import web
 
 from kiosk.config import Config, ConfigError
+from kiosk.http_errors import REJECTED, Rejected, errors_as_json, read_json_object
 from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
@@ -30,16 +30,7 @@ CONFIG = web.AppKey("config", Config)
 ENGINE = web.AppKey("engine", Engine)
 DEFAULT_SNAPSHOT = web.AppKey("default_snapshot", str)
 STROKE_LIMITS = web.AppKey("stroke_limits", StrokeLimits)
-REJECTED = web.AppKey("rejected", Counter)
 STARTED = web.AppKey("started", float)
-
-
-class Rejected(Exception):
-    """A request the exhibit refuses; ``message`` is shown to the client."""
-
-    def __init__(self, reason: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.reason, self.message, self.status = reason, message, status
 
 
 def load_engine(config: Config) -> Engine:
@@ -65,7 +56,7 @@ def resolve_snapshot(timeline: Timeline, wanted: str) -> str:
 def create_app(config: Config, engine: Engine | None = None) -> web.Application:
     """The exhibit's web application; loads the export named in ``config`` unless given ``engine``."""
     engine = engine or load_engine(config)
-    app = web.Application(client_max_size=config.server.max_body_bytes, middlewares=[_errors_as_json])
+    app = web.Application(client_max_size=config.server.max_body_bytes, middlewares=[errors_as_json])
     app[CONFIG] = config
     app[ENGINE] = engine
     app[DEFAULT_SNAPSHOT] = resolve_snapshot(engine.timeline, config.model.snapshot)
@@ -92,7 +83,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def infer(request: web.Request) -> web.Response:
     """``{"strokes": [[[x, y, t_ms], ...], ...], "snapshot": id?}`` → what the network sees and says."""
-    body = await _read_json_object(request)
+    body = await read_json_object(request)
     unknown = sorted(body.keys() - set(INFER_KEYS))
     if unknown:
         allowed = ", ".join(INFER_KEYS)
@@ -118,43 +109,3 @@ def _requested_snapshot(app: web.Application, requested: object) -> str:
     if not isinstance(requested, str) or not requested:
         raise Rejected("bad_request", '"snapshot" must be a snapshot id (a string) or "final"')
     return app[ENGINE].timeline.final_id if requested == "final" else requested
-
-
-async def _read_json_object(request: web.Request) -> dict:
-    try:
-        raw = await request.read()  # enforces client_max_size
-    except web.HTTPRequestEntityTooLarge:
-        limit = request.app[CONFIG].server.max_body_bytes
-        raise Rejected("too_large", f"request body too large (at most {limit} bytes)", status=413) from None
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:  # includes bad UTF-8
-        raise Rejected("bad_json", f"body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise Rejected("bad_json", "body is not usable JSON: nested too deeply") from None
-    if not isinstance(body, dict):
-        raise Rejected("bad_request", f"body must be a JSON object, not {type(body).__name__}")
-    return body
-
-
-@web.middleware
-async def _errors_as_json(request: web.Request, handler: web.Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except Rejected as exc:
-        request.app[REJECTED][exc.reason] += 1
-        message = _clip(exc.message)
-        where = f"{request.method} {request.path} from {request.remote}"
-        log.info("rejected %s: %s: %s", where, exc.reason, message)
-        return web.json_response({"error": message}, status=exc.status)
-    except web.HTTPException:
-        raise
-    except Exception:
-        # A bug, not bad input: full traceback to the log, a plain message to the client.
-        log.exception("error while answering %s %s", request.method, request.path)
-        return web.json_response({"error": "internal error; see the exhibit's log"}, status=500)
-
-
-def _clip(text: str, limit: int = 300) -> str:
-    # Messages may quote the client's input back; keep the log and the reply short.
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -49,6 +49,7 @@ class TabletPeers:
     drawers: int = 1
     take_over: bool = False  # when full: the newcomer takes over (True) or is refused as busy
     rate_hz: float = 30.0
+    max_errors: int = 20  # bad messages a minute before a tablet is dropped
     peers: list[Peer] = field(default_factory=list)
 
     async def answer(self, device: str, offer_sdp: object, offer_type: object) -> RTCSessionDescription:
@@ -112,6 +113,7 @@ class TabletPeers:
                 send=lambda text: channel.send(text) if channel.readyState == "open" else None,
                 on_abuse=lambda why: asyncio.ensure_future(self.close(peer)),
                 rate_hz=self.rate_hz,
+                max_errors=self.max_errors,
             )
             peer.task = asyncio.ensure_future(peer.session.run())
             channel.on("message", peer.session.receive)

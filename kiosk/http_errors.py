@@ -1,0 +1,67 @@
+"""Bad requests become clear JSON errors: ``{"error": "..."}``, counted by reason and logged.
+
+Handlers raise ``Rejected``; the middleware answers it, counts it in ``app[REJECTED]`` (shown in
+/healthz) and logs one line, never the body. Anything else that escapes is a bug: a plain 500
+for the client and the traceback in the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+
+from aiohttp import web
+
+log = logging.getLogger("kiosk.app")
+
+REJECTED = web.AppKey("rejected", Counter)
+
+
+class Rejected(Exception):
+    """A request the exhibit refuses; ``message`` is shown to the client."""
+
+    def __init__(self, reason: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.reason, self.message, self.status = reason, message, status
+
+
+async def read_json_object(request: web.Request) -> dict:
+    """The request body as a JSON object, or Rejected (413 past the app's client_max_size)."""
+    try:
+        raw = await request.read()  # enforces client_max_size
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.client_max_size
+        raise Rejected("too_large", f"request body too large (at most {limit} bytes)", status=413) from None
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:  # includes bad UTF-8
+        raise Rejected("bad_json", f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise Rejected("bad_json", "body is not usable JSON: nested too deeply") from None
+    if not isinstance(body, dict):
+        raise Rejected("bad_request", f"body must be a JSON object, not {type(body).__name__}")
+    return body
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except Rejected as exc:
+        request.app[REJECTED][exc.reason] += 1
+        message = _clip(exc.message)
+        where = f"{request.method} {request.path} from {request.remote}"
+        log.info("rejected %s: %s: %s", where, exc.reason, message)
+        return web.json_response({"error": message}, status=exc.status)
+    except web.HTTPException:
+        raise
+    except Exception:
+        # A bug, not bad input: full traceback to the log, a plain message to the client.
+        log.exception("error while answering %s %s", request.method, request.path)
+        return web.json_response({"error": "internal error; see the exhibit's log"}, status=500)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    # Messages may quote the client's input back; keep the log and the reply short.
+    return text if len(text) <= limit else text[: limit - 1] + "…"
