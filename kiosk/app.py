@@ -19,11 +19,15 @@ from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeError, StrokeLimits, parse_strokes
+from kiosk.tablet.routes import setup_tablets
 
 log = logging.getLogger(__name__)
 
 # Why requests were refused; all are listed in /healthz, zero or not, so the shape is stable.
-REJECTION_REASONS = ("too_large", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot")
+REJECTION_REASONS = (
+    *("too_large", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
+    *("unauthorized", "throttled", "busy", "bad_offer", "pairing_failed", "unavailable"),  # tablets
+)
 INFER_KEYS = ("strokes", "snapshot")
 
 CONFIG = web.AppKey("config", Config)
@@ -65,6 +69,7 @@ def create_app(config: Config, engine: Engine | None = None) -> web.Application:
     app[STARTED] = time.monotonic()
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/infer", infer)
+    setup_tablets(app, config, engine, app[STROKE_LIMITS])
     return app
 
 

@@ -21,9 +21,9 @@ REJECTED = web.AppKey("rejected", Counter)
 class Rejected(Exception):
     """A request the exhibit refuses; ``message`` is shown to the client."""
 
-    def __init__(self, reason: str, message: str, status: int = 400) -> None:
+    def __init__(self, reason: str, message: str, status: int = 400, headers: dict | None = None) -> None:
         super().__init__(message)
-        self.reason, self.message, self.status = reason, message, status
+        self.reason, self.message, self.status, self.headers = reason, message, status, headers
 
 
 async def read_json_object(request: web.Request) -> dict:
@@ -53,7 +53,7 @@ async def errors_as_json(request: web.Request, handler: web.Handler) -> web.Stre
         message = _clip(exc.message)
         where = f"{request.method} {request.path} from {request.remote}"
         log.info("rejected %s: %s: %s", where, exc.reason, message)
-        return web.json_response({"error": message}, status=exc.status)
+        return web.json_response({"error": message}, status=exc.status, headers=exc.headers)
     except web.HTTPException:
         raise
     except Exception:

@@ -1,0 +1,1 @@
+"""The visitors' tablet: wire protocol, drawing, data-channel session, signalling, pairing and trust."""

@@ -1,0 +1,139 @@
+"""HTTP routes for tablets: pairing, the WebRTC offer, and staff opening a pairing window.
+
+- ``POST /api/tablet/pair`` ``{"code": "123456", "name": "by the door"}`` → ``{"device", "credential"}``
+- ``POST /api/tablet/offer`` with ``Authorization: Bearer <credential>`` and ``{"type": "offer",
+  "sdp": …}`` → the answer. Without a valid credential no peer connection is made (401).
+- ``POST /api/admin/pairing`` with ``Authorization: Bearer <admin token>`` → a new pairing code.
+  The token is random per start and lies in the state folder, readable by the service's user
+  only: that is how ``python -m kiosk pair`` on the exhibit PC proves it may open a window.
+Wrong codes and wrong credentials are throttled per client address and overall.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import secrets
+import time
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from kiosk.config import Config
+from kiosk.http_errors import Rejected, read_json_object
+from kiosk.model.engine import Engine
+from kiosk.model.strokes import StrokeLimits
+from kiosk.tablet.devices import DeviceStore, DeviceStoreError
+from kiosk.tablet.pairing import PairingWindows
+from kiosk.tablet.signalling import SignallingError, TabletPeers
+from kiosk.tablet.throttle import Throttle
+
+ADMIN_TOKEN_FILE = "admin.token"
+DEVICES_FILE = "tablets.json"
+
+
+@dataclass
+class Tablets:
+    devices: DeviceStore
+    pairing: PairingWindows
+    code_guesses: Throttle  # wrong pairing codes: the global limit is what keeps 6 digits safe
+    key_guesses: Throttle  # wrong credentials and admin tokens: 256 bits need no tight limit
+    peers: TabletPeers
+    admin_token: str
+
+
+TABLETS = web.AppKey("tablets", Tablets)
+
+
+def setup_tablets(app: web.Application, config: Config, engine: Engine, limits: StrokeLimits) -> Tablets:
+    """Add the tablet routes to ``app``; nothing is written to disk until a tablet pairs."""
+    options = config.tablet
+    tablets = Tablets(
+        devices=DeviceStore(options.state_dir / DEVICES_FILE),
+        pairing=PairingWindows(time.monotonic, ttl_s=options.pairing_minutes * 60),
+        code_guesses=Throttle(time.monotonic, per_key=5, global_=20, window_s=60),
+        # Separate, and generous overall: one attacker must not lock the real tablet out.
+        key_guesses=Throttle(time.monotonic, per_key=10, global_=200, window_s=60),
+        peers=TabletPeers(
+            engine,
+            limits,
+            ice_servers=list(options.ice_servers),
+            drawers=options.drawers,
+            take_over=options.when_busy == "take_over",
+            rate_hz=options.predictions_per_second,
+            max_errors=options.max_bad_messages,
+        ),
+        admin_token=secrets.token_urlsafe(32),
+    )
+    app[TABLETS] = tablets
+    app.router.add_post("/api/tablet/pair", pair)
+    app.router.add_post("/api/tablet/offer", offer)
+    app.router.add_post("/api/admin/pairing", open_pairing)
+
+    async def close_peers(app: web.Application) -> None:
+        await tablets.peers.close_all()
+
+    app.on_shutdown.append(close_peers)
+    return tablets
+
+
+async def pair(request: web.Request) -> web.Response:
+    tablets = request.app[TABLETS]
+    body = await read_json_object(request)
+    code, name = body.get("code"), body.get("name", "tablet")
+    if not isinstance(code, str) or not isinstance(name, str):
+        raise Rejected("bad_request", '"code" (the digits shown on the screen) and "name" must be text')
+    _guess_allowed(request, tablets.code_guesses)
+    if not tablets.pairing.redeem(code):
+        tablets.code_guesses.failure(request.remote)
+        raise Rejected("unauthorized", "wrong or expired pairing code", status=403)
+    try:
+        device, credential = tablets.devices.add(name, time.time())
+    except (DeviceStoreError, ValueError) as e:
+        raise Rejected("pairing_failed", f"the tablet could not be paired: {e}", status=503) from None
+    return web.json_response({"device": device.id, "name": device.name, "credential": credential})
+
+
+async def offer(request: web.Request) -> web.Response:
+    tablets = request.app[TABLETS]
+    _guess_allowed(request, tablets.key_guesses)
+    try:
+        device = tablets.devices.verify(_bearer(request), time.time())
+    except DeviceStoreError as e:
+        raise Rejected("unavailable", f"paired tablets cannot be read: {e}", status=503) from None
+    if device is None:
+        tablets.key_guesses.failure(request.remote)
+        raise Rejected("unauthorized", "this tablet is not paired (or was revoked): pair it", status=401)
+    body = await read_json_object(request)
+    try:
+        answer = await tablets.peers.answer(device.id, body.get("sdp"), body.get("type"))
+    except SignallingError as e:
+        raise Rejected("busy" if e.status == 409 else "bad_offer", str(e), status=e.status) from None
+    return web.json_response({"type": answer.type, "sdp": answer.sdp})
+
+
+async def open_pairing(request: web.Request) -> web.Response:
+    tablets = request.app[TABLETS]
+    _guess_allowed(request, tablets.key_guesses)
+    if not hmac.compare_digest(_bearer(request).encode(), tablets.admin_token.encode()):
+        tablets.key_guesses.failure(request.remote)
+        raise Rejected("unauthorized", "a valid admin token is needed", status=401)
+    window = tablets.pairing.open()
+    seconds = max(0, math.ceil(window.expires - time.monotonic()))
+    return web.json_response({"code": window.code, "display": window.display(), "expires_in_s": seconds})
+
+
+def _bearer(request: web.Request) -> str:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def _guess_allowed(request: web.Request, throttle: Throttle) -> None:
+    retry = throttle.retry_after(request.remote)
+    if retry > 0:
+        raise Rejected(
+            "throttled",
+            f"too many wrong attempts; try again in {math.ceil(retry)} s",
+            status=429,
+            headers={"Retry-After": str(math.ceil(retry))},
+        )
