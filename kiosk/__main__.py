@@ -1,4 +1,4 @@
-"""Command line: ``python -m kiosk [serve] [--config FILE]`` and ``python -m kiosk check-config [FILE]``.
+"""Command line: ``python -m kiosk [serve] [--config FILE]``, ``check-config [FILE]``, ``pair``, ``tablets``.
 
 Which config file: ``--config``, else ``$KIOSK_CONFIG``, else /etc/nn-kiosk/kiosk.yaml if it
 exists, else the repository's config/kiosk.yaml. Start-up problems print one line per problem
@@ -18,6 +18,8 @@ from kiosk.app import create_app, load_engine
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 from kiosk.model.engine import Engine
 from kiosk.model.export import ExportError
+from kiosk.tablet import cli as tablet_cli
+from kiosk.tablet.routes import TABLETS
 
 log = logging.getLogger("kiosk")
 
@@ -29,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check-config":
         return check_config(resolve_config_path(args.file or args.config))
+    if args.command in ("pair", "tablets"):
+        return _tablet_command(args)
     return serve(resolve_config_path(args.config))
 
 
@@ -45,7 +49,28 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="YAML config file")
     check = commands.add_parser("check-config", help="validate a config file and the model export it names")
     check.add_argument("file", nargs="?", type=Path, help="config file to check")
+    pair = commands.add_parser("pair", help="open a pairing window on the running exhibit (code and QR)")
+    pair.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="YAML config file")
+    tablets = commands.add_parser("tablets", help="list or revoke paired tablets")
+    tablets.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="YAML config file")
+    tablets.add_argument("action", choices=("list", "revoke"))
+    tablets.add_argument("device", nargs="?", help="with revoke: the tablet's id (see list)")
     return parser
+
+
+def _tablet_command(args: argparse.Namespace) -> int:
+    path = resolve_config_path(args.config)
+    try:
+        config = _load_config(path)
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    if args.command == "pair":
+        return tablet_cli.pair(config)
+    if args.action == "revoke" and not args.device:
+        print("tablets revoke: name the tablet's id (python -m kiosk tablets list)", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    return tablet_cli.tablets(config, args.action, args.device)
 
 
 def check_config(path: Path) -> int:
@@ -67,6 +92,7 @@ def serve(path: Path) -> int:
         config = _load_config(path)
         _configure_logging(config)
         app = create_app(config, _load_engine(path, config))
+        _publish_admin_token(config, app)
     except StartupError as exc:
         print(exc, file=sys.stderr)
         return EXIT_STARTUP_FAILED
@@ -80,6 +106,15 @@ def serve(path: Path) -> int:
         return EXIT_STARTUP_FAILED
     log.info("stopped")
     return 0
+
+
+def _publish_admin_token(config: Config, app: web.Application) -> None:
+    try:
+        tablet_cli.publish_admin_token(config.tablet.state_dir, app[TABLETS].admin_token)
+    except OSError as exc:
+        raise StartupError(
+            f"tablet.state_dir: cannot write {config.tablet.state_dir}: {exc.strerror or exc}"
+        ) from None
 
 
 class StartupError(Exception):

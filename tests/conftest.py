@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +92,41 @@ def rewrite_manifest(folder: Path, change) -> None:
     manifest = json.loads(path.read_text(encoding="utf-8"))
     change(manifest)
     path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def start_server(config: Path) -> subprocess.Popen:
+    """``python -m kiosk --config config`` as a real process, logging to its stderr pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until_serving(server: subprocess.Popen, base: str, seconds: float = 60) -> dict:
+    """Poll /healthz until the server answers; returns its answer. Fails if the process dies."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert server.poll() is None, server.communicate()[1]
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                return json.loads(response.read())
+        except OSError:  # not listening yet
+            assert time.monotonic() < deadline, f"server did not come up within {seconds} s"
+            time.sleep(0.2)
+
+
+def stop_server(server: subprocess.Popen, sig: int | None = None) -> str:
+    """Stop the process (gracefully with ``sig`` if given, else kill); returns its stderr."""
+    if server.poll() is None and sig is not None:
+        server.send_signal(sig)
+        try:
+            return server.communicate(timeout=10)[1]
+        except subprocess.TimeoutExpired:
+            pass
+    if server.poll() is None:
+        server.kill()
+    return server.communicate()[1]

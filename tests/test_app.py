@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import start_server, stop_server, wait_until_serving
 
 from kiosk.app import REJECTION_REASONS, create_app
 from kiosk.config import Config, ConfigError, LimitsConfig, ModelConfig, ServerConfig
@@ -219,38 +218,22 @@ def test_server_process_serves_and_stops_gracefully(
     tmp_path: Path, export_dir: Path, free_port: int, stop: signal.Signals
 ) -> None:
     config = tmp_path / "kiosk.yaml"
-    config.write_text(f"server:\n  host: 127.0.0.1\n  port: {free_port}\nmodel:\n  export: {export_dir}\n")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "--config", str(config)],
-        cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    config.write_text(
+        f"server:\n  host: 127.0.0.1\n  port: {free_port}\nmodel:\n  export: {export_dir}\n"
+        f"tablet:\n  state_dir: {tmp_path / 'state'}\n"
     )
+    server = start_server(config)
     base = f"http://127.0.0.1:{free_port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.communicate()[1]
-            try:
-                status, health = http(f"{base}/healthz")
-                break
-            except OSError:  # not listening yet
-                assert time.monotonic() < deadline, "server did not come up within 60 s"
-                time.sleep(0.2)
-        assert status == 200 and health["status"] == "ok"
+        health = wait_until_serving(server, base)
+        assert health["status"] == "ok"
         status, result = http(f"{base}/api/infer", {"strokes": ONE})
         assert status == 200 and 0 <= result["digit"] <= 9
         with pytest.raises(urllib.error.HTTPError) as refused:
             http(f"{base}/api/infer", {"strokes": "none"})
         assert refused.value.code == 400
-        server.send_signal(stop)
-        _, stderr = server.communicate(timeout=10)
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.communicate()
+        stderr = stop_server(server, stop)
     assert server.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "rejected POST /api/infer" in stderr  # logging is configured at the configured level
@@ -262,7 +245,10 @@ def test_server_process_exits_2_when_the_port_is_taken(tmp_path: Path, export_di
         taken.listen()
         port = taken.getsockname()[1]
         config = tmp_path / "kiosk.yaml"
-        config.write_text(f"server:\n  host: 127.0.0.1\n  port: {port}\nmodel:\n  export: {export_dir}\n")
+        config.write_text(
+            f"server:\n  host: 127.0.0.1\n  port: {port}\nmodel:\n  export: {export_dir}\n"
+            f"tablet:\n  state_dir: {tmp_path / 'state'}\n"
+        )
         result = subprocess.run(
             [sys.executable, "-m", "kiosk", "--config", str(config)],
             cwd=REPO,

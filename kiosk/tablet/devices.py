@@ -23,11 +23,12 @@ import math
 import os
 import re
 import secrets
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from kiosk.atomic import write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -216,33 +217,12 @@ class DeviceStore:
         """Write atomically and durably; memory changes only once the new file is in place."""
         text = json.dumps(_serialise(records), indent=2, allow_nan=False) + "\n"
         try:
-            _write_atomic(self.path, text.encode("utf-8"))
+            write_private_file(self.path, text.encode("utf-8"))
             st = os.stat(self.path)
         except OSError as e:
             raise DeviceStoreError(self.path, f"cannot write: {e}") from e
         self._records = records
         self._loaded_stat = (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename over, fsync the folder: old or new, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o600)  # credential hashes are nobody else's business
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)  # makes the rename itself survive a power cut
-    finally:
-        os.close(dir_fd)
 
 
 def _serialise(records: dict[str, _Record]) -> dict:

@@ -1,0 +1,85 @@
+"""Staff commands for tablets, run on the exhibit PC.
+
+    python -m kiosk pair               open a pairing window on the running exhibit: code and QR
+    python -m kiosk tablets list       the paired tablets
+    python -m kiosk tablets revoke ID  forget one; it must be paired again
+
+``pair`` proves itself to the server with the admin token the server writes into the state
+folder when it starts, so it works for whoever may read that folder (the service user, root).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import segno
+
+from kiosk.atomic import write_private_file
+from kiosk.config import Config
+from kiosk.tablet.devices import DeviceStore, DeviceStoreError
+from kiosk.tablet.routes import ADMIN_TOKEN_FILE, DEVICES_FILE
+
+
+def publish_admin_token(state_dir: Path, token: str) -> None:
+    """Called by the server at start: only readers of the state folder can open pairing windows."""
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_private_file(state_dir / ADMIN_TOKEN_FILE, token.encode("ascii"))
+
+
+def pair(config: Config) -> int:
+    try:
+        token = (config.tablet.state_dir / ADMIN_TOKEN_FILE).read_text(encoding="ascii").strip()
+    except OSError as e:
+        print(
+            f"cannot read the admin token ({e.strerror or e}); is the exhibit running, and may you "
+            f"read {config.tablet.state_dir}?",
+            file=sys.stderr,
+        )
+        return 1
+    host = "127.0.0.1" if config.server.host in ("0.0.0.0", "::") else config.server.host
+    request = urllib.request.Request(
+        f"http://{host}:{config.server.port}/api/admin/pairing",
+        method="POST",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # the exhibit on this PC only
+            window = json.load(response)
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        print(f"cannot reach the exhibit at {host}:{config.server.port}: {e}", file=sys.stderr)
+        return 1
+    url = f"http://{socket.gethostname()}:{config.server.port}/tablet#code={window['code']}"
+    print(f"Pairing code: {window['display']}  (valid for {window['expires_in_s'] // 60} minutes, once)")
+    print(f"On the tablet, open {url}\nor scan:")
+    segno.make(url, error="m").terminal(compact=True)
+    return 0
+
+
+def tablets(config: Config, action: str, device_id: str | None) -> int:
+    store = DeviceStore(config.tablet.state_dir / DEVICES_FILE)
+    try:
+        if action == "revoke":
+            if not store.revoke(device_id or ""):
+                print(f"no paired tablet {device_id!r}", file=sys.stderr)
+                return 1
+            print(f"revoked {device_id}: it can no longer connect")
+            return 0
+        devices = store.list()
+    except DeviceStoreError as e:
+        print(e, file=sys.stderr)
+        return 1
+    for d in devices:
+        print(f"{d.id}  {d.name!r:30}  paired {_when(d.created)}  last seen {_when(d.last_seen)}")
+    if not devices:
+        print("no paired tablets")
+    return 0
+
+
+def _when(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
