@@ -1,0 +1,101 @@
+"""A virtual tablet: plays drawings to a running exhibit over a real WebRTC data channel.
+
+Staff use it (through ``python -m kiosk.replay --webrtc``) to check an installation without a
+tablet; tests and benchmarks use it too. It speaks the same protocol as the tablet page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import aiohttp
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+FRAME_S = 1 / 60  # the tablet page batches points per animation frame
+
+
+class VirtualTabletError(Exception):
+    """The exhibit refused or dropped the virtual tablet."""
+
+
+class VirtualTablet:
+    def __init__(self) -> None:
+        self.pc = RTCPeerConnection()
+        self.channel = self.pc.createDataChannel("strokes")
+        self._inbox: asyncio.Queue[dict] = asyncio.Queue()
+        self._open = asyncio.Event()
+        self._revision = 0  # mirrors the exhibit's count of drawing changes (docs/protocol.md)
+        self._drawn = False
+        self._stroke = 0
+        self.channel.on("open", self._open.set)
+        self.channel.on("message", lambda text: self._inbox.put_nowait(json.loads(text)))
+
+    async def connect(self, base_url: str, credential: str, timeout: float = 15) -> None:
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        offer = {"type": "offer", "sdp": self.pc.localDescription.sdp}
+        headers = {"Authorization": f"Bearer {credential}"}
+        url = f"{base_url.rstrip('/')}/api/tablet/offer"
+        async with aiohttp.ClientSession() as http, http.post(url, json=offer, headers=headers) as response:
+            body = await response.json(content_type=None)
+        if response.status != 200:
+            why = body.get("error") if isinstance(body, dict) else body
+            raise VirtualTabletError(f"the exhibit refused the connection ({response.status}): {why}")
+        await self.pc.setRemoteDescription(RTCSessionDescription(body["sdp"], body["type"]))
+        try:
+            await asyncio.wait_for(self._open.wait(), timeout)
+        except TimeoutError:
+            raise VirtualTabletError("the data channel did not open") from None
+
+    async def draw(self, strokes: list[list[list[float]]], speed: float | None = None) -> tuple[dict, float]:
+        """Draw ``strokes`` ([[x, y, t_ms], ...] each) on a clear surface; returns the prediction for
+        the whole drawing and the milliseconds from the last message sent to it. ``speed`` None sends
+        each stroke at once; a number replays the pen's timing, batched per frame, that much faster."""
+        if self._drawn:
+            self._send(type="clear")
+            self._revision += 1
+        sent_at = time.perf_counter()
+        for points in strokes:
+            sent_at = await self._stroke_messages(points, speed)
+        self._drawn = True
+        while True:
+            message = await asyncio.wait_for(self._inbox.get(), 10)
+            if message["type"] == "error":
+                raise VirtualTabletError(f"the exhibit refused a message: {message['message']}")
+            if message["type"] == "prediction" and message["seq"] == self._revision:
+                return message, (time.perf_counter() - sent_at) * 1000
+
+    async def close(self) -> None:
+        await self.pc.close()
+
+    async def _stroke_messages(self, points: list[list[float]], speed: float | None) -> float:
+        self._stroke += 1
+        if speed is None:
+            self._send(type="stroke_begin", stroke=self._stroke, points=points)
+            self._revision += 1
+        else:
+            await self._in_real_time(points, speed)
+        sent_at = time.perf_counter()
+        self._send(type="stroke_end", stroke=self._stroke)
+        return sent_at
+
+    async def _in_real_time(self, points: list[list[float]], speed: float) -> None:
+        start, t0 = time.perf_counter(), (points[0][2] if len(points[0]) > 2 else 0.0)
+        self._send(type="stroke_begin", stroke=self._stroke, points=points[:1])
+        self._revision += 1
+        batch: list[list[float]] = []
+        for point in points[1:]:
+            due = start + ((point[2] if len(point) > 2 else t0) - t0) / 1000 / speed
+            if batch and time.perf_counter() + FRAME_S < due:
+                self._send(type="points", stroke=self._stroke, points=batch)
+                self._revision += 1
+                batch = []
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            batch.append(point)
+        if batch:
+            self._send(type="points", stroke=self._stroke, points=batch)
+            self._revision += 1
+
+    def _send(self, **message) -> None:
+        self.channel.send(json.dumps({"v": 1, **message}))
