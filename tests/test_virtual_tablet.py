@@ -88,9 +88,7 @@ def test_replay_at_the_pens_pace_sends_points_while_drawing(exhibit, stroke_file
     base, credential = exhibit
     lines = stroke_file.read_text().splitlines()[:3]
     stroke_file.write_text("\n".join(lines) + "\n")
-    result = run_replay(
-        str(stroke_file), "--webrtc", base, "--credential", credential, "--speed", "4", "--json"
-    )
+    result = run_replay(str(stroke_file), "--webrtc", base, "--credential", credential, "--speed", "4")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("3 samples") and "round_trip_ms" in result.stdout
 
