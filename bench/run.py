@@ -3,6 +3,7 @@
     python -m bench.run --out bench/results [--only latency|training] [--quick]
 
 - latency: rasterise + infer per drawing over a stroke file (pendigits when present), p50/p99.
+- round_trip: a stroke message to its prediction over a real WebRTC data channel, p50/p99.
 - training: the full 50× timeline run, side by side with the classic DataLoader pipeline over a
   couple of epochs, and ours over the same epochs, as a ratio of images per second.
 Run on an otherwise idle machine: these are wall-clock figures.
@@ -11,12 +12,17 @@ Run on an otherwise idle machine: these are wall-clock figures.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import os
 import platform
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import torch
@@ -24,7 +30,7 @@ import torch
 from bench.classic_pipeline import train_classic
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
-from kiosk.replay import DEFAULT_EXPORT, replay
+from kiosk.replay import DEFAULT_EXPORT, replay, replay_webrtc
 from training import train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +81,60 @@ def bench_training(mnist_dir: Path | None, epochs_for_ratio: int, full_epochs: i
     }
 
 
+def bench_round_trip(pen_file: Path | None, samples: int) -> dict:
+    """Stroke message → prediction over a real data channel on loopback, via the virtual tablet."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "strokes.jsonl"
+        lines = (pen_file or _synthetic_stroke_file(Path(tmp) / "synthetic.jsonl")).read_text().splitlines()
+        source.write_text("\n".join(lines[:samples]) + "\n")
+        with running_exhibit(Path(tmp)) as (base, credential):
+            report = asyncio.run(replay_webrtc(source, base, credential))
+    trip = report["round_trip_ms"]
+    return {
+        "what": "last stroke message → its prediction, aiortc data channel, loopback (kiosk.replay --webrtc)",
+        "source": str(pen_file or "synthetic drawings"),
+        "samples": report["samples"],
+        "accuracy": report["accuracy"],
+        "round_trip_ms": trip,
+        "goal": {"p50_ms_at_most": 5, "p99_ms_at_most": 15},
+        "met": trip["p50"] <= 5 and trip["p99"] <= 15,
+    }
+
+
+@contextlib.contextmanager
+def running_exhibit(folder: Path):
+    """``python -m kiosk`` on a free loopback port with a paired tablet: (base URL, credential)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = folder / "kiosk.yaml"
+    config.write_text(
+        f"server:\n  host: 127.0.0.1\n  port: {port}\nmodel:\n  export: {DEFAULT_EXPORT}\n"
+        f"tablet:\n  state_dir: {folder / 'state'}\n"
+    )
+    server = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config)], cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                token = (folder / "state" / "admin.token").read_text()
+                code = _post(f"{base}/api/admin/pairing", {}, token)["code"]
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base, _post(f"{base}/api/tablet/pair", {"code": code, "name": "bench"})["credential"]
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _post(url: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
 def _synthetic_stroke_file(path: Path) -> Path:
     """Circles and lines in varied sizes, when the pendigits file is not at hand."""
     lines = []
@@ -97,7 +157,7 @@ def _synthetic_stroke_file(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    p.add_argument("--only", choices=("latency", "training"))
+    p.add_argument("--only", choices=("latency", "round_trip", "training"))
     p.add_argument("--quick", action="store_true", help="1-epoch ratio run and a 2-epoch 'full' run")
     args = p.parse_args(argv)
     pen = os.environ.get("PEN_FILE") or str(ROOT.parent / "shared/data/pen/pendigits-train.jsonl")
@@ -113,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     runs = {
         "latency": lambda: bench_latency(pen_file),
+        "round_trip": lambda: bench_round_trip(pen_file, 200 if args.quick else 1000),
         "training": lambda: bench_training(mnist_dir, 1 if args.quick else 2, 2 if args.quick else 50),
     }
     for name, run in runs.items():

@@ -51,13 +51,15 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: int = 0
+    unlabelled: int = 0
 
     def bad_line(self, item: BadLine) -> None:
         self.skipped += 1
         self.errors.append(f"line {item.line}: {item.error}")
 
-    def answer(self, item: Sample, digit: int, ms: float) -> None:
-        self.latencies.append(ms)
+    def answer(self, item: Sample, digit: int, *ms: float) -> None:
+        self.latencies.extend(ms)
+        self.unlabelled += item.label is None
         if item.label is not None:
             self.per_label[item.label][0] += 1
             self.per_label[item.label][1] += digit == item.label
@@ -69,7 +71,7 @@ class Tally:
         correct = sum(c for _, c in self.per_label.values())
         lat = np.array(self.latencies) if self.latencies else np.zeros(1)
         return {
-            "samples": len(self.latencies),
+            "samples": sum(n for n, _ in self.per_label.values()) + self.unlabelled,
             "skipped": self.skipped,
             "accuracy": round(correct / labelled, 4) if labelled else None,
             "per_label": {str(d): round(c / n, 4) for d, (n, c) in self.per_label.items() if n},
@@ -104,9 +106,9 @@ async def replay_webrtc(path: Path, url: str, credential: str, speed: float | No
             if isinstance(item, BadLine):
                 tally.bad_line(item)
                 continue
-            prediction, ms = await tablet.draw(item.raw_strokes, speed)
-            tally.answer(item, prediction["digit"], ms)
-            await asyncio.sleep(0.04)  # past the exhibit's answer-rate limit: measure, don't queue
+            prediction, round_trips = await tablet.draw(item.raw_strokes, speed)
+            tally.answer(item, prediction["digit"], *round_trips)
+            await asyncio.sleep(0.05)  # the next visitor: past the exhibit's answer-rate limit
     finally:
         await tablet.close()
     return tally.report("round_trip_ms")

@@ -68,9 +68,9 @@ class TabletSession:
             await self._changed.wait()
             await asyncio.sleep(max(0.0, next_at - self._clock()))
             self._changed.clear()  # changes made while we waited are in what we read now
-            next_at = self._clock() + self._interval
             strokes = self.drawing.strokes()
-            if strokes:  # an empty drawing has no answer; the tablet clears its own display
+            if strokes:  # an empty drawing has no answer (and costs no turn); the tablet clears itself
+                next_at = self._clock() + self._interval
                 result = self.engine.infer(rasterise(strokes))
                 self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
                 self.predictions += 1

@@ -27,7 +27,6 @@ class VirtualTablet:
         self._inbox: asyncio.Queue[dict] = asyncio.Queue()
         self._open = asyncio.Event()
         self._revision = 0  # mirrors the exhibit's count of drawing changes (docs/protocol.md)
-        self._drawn = False
         self._stroke = 0
         self.channel.on("open", self._open.set)
         self.channel.on("message", lambda text: self._inbox.put_nowait(json.loads(text)))
@@ -48,23 +47,32 @@ class VirtualTablet:
         except TimeoutError:
             raise VirtualTabletError("the data channel did not open") from None
 
-    async def draw(self, strokes: list[list[list[float]]], speed: float | None = None) -> tuple[dict, float]:
-        """Draw ``strokes`` ([[x, y, t_ms], ...] each) on a clear surface; returns the prediction for
-        the whole drawing and the milliseconds from the last message sent to it. ``speed`` None sends
-        each stroke at once; a number replays the pen's timing, batched per frame, that much faster."""
-        if self._drawn:
-            self._send(type="clear")
-            self._revision += 1
-        sent_at = time.perf_counter()
-        for points in strokes:
+    async def draw(
+        self, strokes: list[list[list[float]]], speed: float | None = None, gap_s: float = 0.05
+    ) -> tuple[dict, list[float]]:
+        """Draw ``strokes`` ([[x, y, t_ms], ...] each), one after another with a pen-up pause of
+        ``gap_s``, then clear. Returns the prediction for the whole drawing and, per stroke, the
+        milliseconds from its last message to its prediction. ``speed`` None sends each stroke in
+        one message; a number replays the pen's timing, batched per frame, that much faster."""
+        round_trips = []
+        for i, points in enumerate(strokes):
+            if i:
+                await asyncio.sleep(gap_s)
             sent_at = await self._stroke_messages(points, speed)
-        self._drawn = True
+            prediction = await self._prediction()
+            round_trips.append((time.perf_counter() - sent_at) * 1000)
+        self._send(type="clear")  # as a visitor does when done, not in front of the next drawing
+        self._revision += 1
+        return prediction, round_trips
+
+    async def _prediction(self) -> dict:
+        """The answer to the drawing as it is now (the newest revision)."""
         while True:
             message = await asyncio.wait_for(self._inbox.get(), 10)
             if message["type"] == "error":
                 raise VirtualTabletError(f"the exhibit refused a message: {message['message']}")
             if message["type"] == "prediction" and message["seq"] == self._revision:
-                return message, (time.perf_counter() - sent_at) * 1000
+                return message
 
     async def close(self) -> None:
         await self.pc.close()
