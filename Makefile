@@ -7,6 +7,8 @@ CONFIG ?= config/kiosk.yaml
 MNIST_DIR ?= $(wildcard ../shared/data/mnist)
 PEN_FILE ?= $(wildcard ../shared/data/pen/pendigits-train.jsonl)
 export MNIST_DIR PEN_FILE
+# Real-browser tests drive Debian's Chromium with Playwright (its own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test train bench lint check-config clean
 
@@ -22,8 +24,11 @@ run: $(VENV)/.installed
 check-config: $(VENV)/.installed
 	$(PY) -m kiosk check-config $(CONFIG)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(CHROMIUM)
 	$(PY) -m pytest -q
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check kiosk training bench tests

@@ -19,6 +19,7 @@ from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeError, StrokeLimits, parse_strokes
+from kiosk.tablet.page import setup_tablet_page
 from kiosk.tablet.routes import setup_tablets
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def create_app(config: Config, engine: Engine | None = None) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/infer", infer)
     setup_tablets(app, config, engine, app[STROKE_LIMITS])
+    setup_tablet_page(app, config)
     return app
 
 

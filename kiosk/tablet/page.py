@@ -1,0 +1,34 @@
+"""The tablet's drawing page: ``/tablet`` and its files from ``tablet_client/``, plus its language.
+
+- ``GET /tablet`` (and ``/tablet/``) → ``index.html``
+- ``GET /tablet/config.json`` → ``{"language": "en" | "de"}``, the staff's choice from the config
+- ``GET /tablet/<file>`` → CSS and ES modules, straight from the folder; nothing outside it is served
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from kiosk.config import Config
+
+CLIENT_DIR = Path(__file__).resolve().parent.parent.parent / "tablet_client"
+
+
+def setup_tablet_page(app: web.Application, config: Config, folder: Path = CLIENT_DIR) -> None:
+    """Serve the tablet page from ``folder`` under ``/tablet``."""
+    index = folder / "index.html"
+
+    async def page(request: web.Request) -> web.FileResponse:
+        # no-cache: after an update the mounted tablet must not keep running yesterday's page.
+        return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    async def client_config(request: web.Request) -> web.Response:
+        return web.json_response({"language": config.language}, headers={"Cache-Control": "no-cache"})
+
+    # Explicit routes first: the static resource below would otherwise claim /tablet/config.json.
+    app.router.add_get("/tablet", page)
+    app.router.add_get("/tablet/", page)
+    app.router.add_get("/tablet/config.json", client_config)
+    app.router.add_static("/tablet/", folder, follow_symlinks=False, show_index=False)

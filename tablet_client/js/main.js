@@ -1,0 +1,107 @@
+// Wiring: the surface's strokes go to the connection; the exhibit's answers go to the status display.
+
+import { loadLanguage, translatePage } from "./i18n.js";
+import { Connection } from "./connection.js";
+import { PairingForm, forgetCredential, storedCredential, takeCodeFromAddress } from "./pairing.js";
+import { ConnectionIndicator, PredictionView } from "./status.js";
+import { Surface } from "./surface.js";
+
+const MAX_POINTS_PER_MESSAGE = 500; // when resending a drawing, keep each message well under 64 KiB
+
+const $ = (id) => document.getElementById(id);
+
+async function main() {
+  blockPageGestures();
+  await loadLanguage();
+  translatePage();
+
+  const indicator = new ConnectionIndicator($("connection"));
+  const prediction = new PredictionView($("prediction"));
+  const hint = $("surface-hint");
+
+  const connection = new Connection({
+    onState: (state, params) => indicator.show(state, params),
+    onOpen: () => {
+      prediction.reset();
+      resendDrawing(); // the exhibit starts each connection with an empty drawing
+    },
+    onMessage: (message) => {
+      if (message.type === "prediction" && !surface.isEmpty) prediction.show(message);
+      else if (message.type === "error") console.warn("exhibit refused a message:", message.code, message.message);
+    },
+    onUnauthorized: () => {
+      forgetCredential();
+      indicator.show("offline");
+      pairingForm.show();
+    },
+  });
+
+  const surface = new Surface($("surface"), {
+    onStrokeBegin: (stroke, points) => connection.send({ type: "stroke_begin", stroke, points }),
+    onPoints: (stroke, points) => connection.send({ type: "points", stroke, points }),
+    onStrokeEnd: (stroke) => connection.send({ type: "stroke_end", stroke }),
+    onDiscard: () => connection.send({ type: "undo" }),
+    onChange: (isEmpty) => {
+      hint.hidden = !isEmpty;
+      if (isEmpty) prediction.hide();
+    },
+  });
+
+  function resendDrawing() {
+    for (const { id, points } of surface.strokes) {
+      connection.send({ type: "stroke_begin", stroke: id, points: points.slice(0, MAX_POINTS_PER_MESSAGE) });
+      for (let i = MAX_POINTS_PER_MESSAGE; i < points.length; i += MAX_POINTS_PER_MESSAGE) {
+        connection.send({ type: "points", stroke: id, points: points.slice(i, i + MAX_POINTS_PER_MESSAGE) });
+      }
+      if (surface.active?.stroke.id !== id) connection.send({ type: "stroke_end", stroke: id });
+    }
+  }
+
+  $("undo").addEventListener("click", () => {
+    if (surface.undo()) connection.send({ type: "undo" });
+  });
+  $("clear").addEventListener("click", () => {
+    surface.clear();
+    connection.send({ type: "clear" });
+  });
+
+  const pairingForm = new PairingForm($("pairing"), (credential) => connection.start(credential));
+
+  // Come back at once when the Wi-Fi returns or the tablet wakes, rather than after the backoff.
+  window.addEventListener("online", () => connection.nudge());
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && connection.nudge());
+
+  const code = takeCodeFromAddress();
+  const credential = storedCredential();
+  if (code) {
+    indicator.show("offline");
+    // A fresh code from the QR scan wins over an old pairing; a spent one falls back to it.
+    pairingForm.tryCode(code).then((paired) => {
+      if (!paired && credential) {
+        pairingForm.hide();
+        connection.start(credential);
+      }
+    });
+  } else if (credential) {
+    connection.start(credential);
+  } else {
+    indicator.show("offline");
+    pairingForm.show();
+  }
+}
+
+/** No pinch-zoom, double-tap zoom or scroll bounce: the page is an instrument, not a document. */
+function blockPageGestures() {
+  for (const type of ["gesturestart", "gesturechange", "dblclick"]) {
+    document.addEventListener(type, (event) => event.preventDefault(), { passive: false });
+  }
+  document.addEventListener(
+    "touchmove",
+    (event) => {
+      if (event.touches.length > 1 || !event.target.closest("input")) event.preventDefault();
+    },
+    { passive: false },
+  );
+}
+
+main();

@@ -1,0 +1,63 @@
+// What the visitor reads: the connection indicator and the network's current answer.
+
+import { t } from "./i18n.js";
+
+export class ConnectionIndicator {
+  constructor(root) {
+    this.root = root;
+    this.text = root.querySelector("#connection-text");
+  }
+
+  /** state: connecting | connected | reconnecting | busy | offline */
+  show(state, params = {}) {
+    this.root.dataset.state = state;
+    document.body.dataset.connection = state; // lets the styles dim what is stale while offline
+    this.text.textContent = t(state, params);
+  }
+}
+
+/** The answer with the highest `seq` wins: predictions can overtake each other on the way. */
+export class PredictionView {
+  constructor(root) {
+    this.root = root;
+    this.digit = root.querySelector("#prediction-digit");
+    this.probability = root.querySelector("#prediction-probability");
+    this.bars = root.querySelector("#prediction-bars");
+    this.barFills = [];
+    for (let d = 0; d < 10; d++) {
+      const item = document.createElement("li");
+      item.innerHTML = `<span class="bar"><span class="fill"></span></span><span class="bar-label">${d}</span>`;
+      this.bars.append(item);
+      this.barFills.push(item);
+    }
+    this.reset();
+  }
+
+  /** A new connection: its revisions start again. */
+  reset() {
+    this.newestSeq = -1;
+    this.hide();
+  }
+
+  /** An empty drawing has no answer. */
+  hide() {
+    this.root.dataset.empty = "true";
+    this.digit.textContent = "–";
+    this.probability.textContent = "";
+    for (const item of this.barFills) item.style.setProperty("--p", 0);
+  }
+
+  show({ seq, digit, probabilities }) {
+    if (!(seq > this.newestSeq)) return;
+    this.newestSeq = seq;
+    this.root.dataset.empty = "false";
+    this.digit.textContent = String(digit);
+    this.probability.textContent = t("sure", { percent: Math.round((probabilities[digit] ?? 0) * 100) });
+    probabilities.forEach((p, d) => {
+      const item = this.barFills[d];
+      if (!item) return;
+      item.style.setProperty("--p", Math.max(0, Math.min(1, p)));
+      item.classList.toggle("top", d === digit);
+    });
+  }
+}

@@ -1,0 +1,239 @@
+"""The tablet page: served safely from tablet_client/, and working in a real browser end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPO, start_server, stop_server, wait_until_serving
+
+from kiosk.app import create_app
+from kiosk.config import Config, ModelConfig, TabletConfig
+from kiosk.model.engine import Engine
+from kiosk.model.export import load_timeline
+
+CHROMIUM = Path("/usr/bin/chromium")
+JS_TYPES = {"application/javascript", "text/javascript"}
+
+
+@pytest.fixture
+async def client(aiohttp_client, export_dir: Path, tmp_path: Path):
+    config = Config(
+        language="de", model=ModelConfig(export=export_dir), tablet=TabletConfig(state_dir=tmp_path / "state")
+    )
+    return await aiohttp_client(create_app(config, Engine(load_timeline(export_dir))))
+
+
+async def test_page_is_html_that_loads_nothing_from_elsewhere(client) -> None:
+    for path in ("/tablet", "/tablet/"):
+        response = await client.get(path)
+        assert response.status == 200
+        assert response.content_type == "text/html"
+    html = await response.text()
+    assert '<script type="module" src="js/main.js">' in html
+    assert not re.search(r"(?:https?:)?//", html), "the page must not name any other host"
+    for url in re.findall(r'(?:src|href)="([^"]*)"', html):
+        assert url.startswith(("/tablet/", "data:")) or not re.match(r"[a-z]+:", url), url
+
+
+async def test_modules_and_styles_are_served_with_their_types(client) -> None:
+    modules = sorted(p.name for p in (REPO / "tablet_client" / "js").glob("*.js"))
+    assert {"main.js", "surface.js", "connection.js", "pairing.js", "i18n.js", "status.js"} <= set(modules)
+    for name in modules:
+        response = await client.get(f"/tablet/js/{name}")
+        assert response.status == 200, name
+        assert response.content_type in JS_TYPES, (name, response.content_type)
+        source = await response.text()
+        assert "http://" not in source and "https://" not in source, f"{name} reaches outside the exhibit"
+    response = await client.get("/tablet/tablet.css")
+    assert response.status == 200 and response.content_type == "text/css"
+
+
+async def test_config_names_the_language(client) -> None:
+    response = await client.get("/tablet/config.json")
+    assert response.status == 200
+    assert await response.json() == {"language": "de"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tablet/../kiosk/app.py",
+        "/tablet/%2e%2e/kiosk/app.py",
+        "/tablet/%2E%2E%2Fkiosk%2Fapp.py",
+        "/tablet/..%2fkiosk%2fapp.py",
+        "/tablet/js/..%2f..%2fkiosk%2fapp.py",
+        "/tablet/%252e%252e/kiosk/app.py",
+        "/tablet/..\\kiosk\\app.py",
+        "/tablet//etc/passwd",
+    ],
+)
+async def test_nothing_outside_the_client_folder_is_served(client, path: str) -> None:
+    from yarl import URL
+
+    response = await client.get(URL(path, encoded=True), allow_redirects=False)
+    body = await response.read()
+    assert response.status in (403, 404), (path, response.status)
+    assert b"create_app" not in body and b"root:" not in body
+
+
+async def test_no_directory_listing(client) -> None:
+    response = await client.get("/tablet/js/")
+    assert response.status in (403, 404)
+
+
+# ---- a real browser against the real server -------------------------------------------------
+
+BROWSER_ARGS = [
+    *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+    *("--disable-component-update", "--disable-sync"),
+]
+
+
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is not installed"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed"
+    return None
+
+
+def _post(url: str, token: str) -> dict:
+    request = urllib.request.Request(url, data=b"{}", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _is_local(url: str, base: str) -> bool:
+    return url.startswith((f"{base}/", "data:"))
+
+
+def _draw_one(page) -> None:
+    """A "1" with the mouse: a short flag up to the top, then straight down, a frame between moves."""
+    box = page.locator("#surface").bounding_box()
+    x, top, height = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2, box["height"] * 0.6
+    path = [(x - 40 + 10 * i, top + 60 - 15 * i) for i in range(5)]
+    path += [(x, top + height * i / 20) for i in range(1, 21)]
+    page.mouse.move(*path[0])
+    page.mouse.down()
+    for point in path[1:]:
+        page.mouse.move(*point, steps=2)
+        page.wait_for_timeout(16)
+    page.mouse.up()
+
+
+class Kiosk:
+    """The real server as a process, restartable on the same port and state folder."""
+
+    def __init__(self, config: Path, state: Path, port: int) -> None:
+        self.config, self.state, self.base = config, state, f"http://127.0.0.1:{port}"
+        self.server: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.server = start_server(self.config)
+        wait_until_serving(self.server, self.base)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            stderr = stop_server(self.server, signal.SIGTERM)
+            self.server = None
+            assert "Traceback" not in stderr, stderr
+
+    @property
+    def admin_token(self) -> str:
+        return (self.state / "admin.token").read_text().strip()
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, export_dir: Path, free_port: int):
+    state = tmp_path / "state"
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(
+        f"server:\n  host: 127.0.0.1\n  port: {free_port}\nmodel:\n  export: {export_dir}\n"
+        f"tablet:\n  state_dir: {state}\n"
+    )
+    kiosk = Kiosk(config, state, free_port)
+    try:
+        kiosk.start()
+        yield kiosk
+    finally:
+        kiosk.stop()
+
+
+@pytest.mark.skipif(_browser_missing() is not None, reason=_browser_missing() or "")
+def test_tablet_pairs_draws_and_reconnects_in_chromium(kiosk: Kiosk) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base = kiosk.base
+    code = _post(f"{base}/api/admin/pairing", kiosk.admin_token)["code"]
+    console_errors: list[str] = []
+    foreign: list[str] = []
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+            page = context.new_page()
+            page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+            page.on("pageerror", lambda e: console_errors.append(str(e)))
+            page.on("request", lambda r: _is_local(r.url, base) or foreign.append(r.url))
+
+            # Pairs with the code from the QR link, then connects.
+            page.goto(f"{base}/tablet#code={code}")
+            expect(page.locator("#connection")).to_have_attribute("data-state", "connected", timeout=20_000)
+            assert page.locator("#pairing").is_hidden()
+            assert "code=" not in page.url  # the spent code is gone from the address
+
+            # Draws a "1" on the surface: the exhibit answers with a digit.
+            _draw_one(page)
+            expect(page.locator("#prediction-digit")).to_have_text(re.compile(r"^[0-9]$"), timeout=10_000)
+            expect(page.locator("#prediction-probability")).to_have_text(re.compile(r"\d+ %"))
+            assert page.locator("#surface-hint").is_hidden()
+            page.screenshot(path="/tmp/tablet.png")
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                assert json.loads(response.read())["status"] == "ok"
+
+            # Clear: an empty drawing shows no prediction.
+            page.locator("#clear").click()
+            expect(page.locator("#prediction")).to_have_attribute("data-empty", "true")
+            expect(page.locator("#surface-hint")).to_be_visible()
+
+            # A reload reconnects with the stored credential, no code needed.
+            page.reload()
+            expect(page.locator("#connection")).to_have_attribute("data-state", "connected", timeout=20_000)
+            assert page.locator("#pairing").is_hidden()
+
+            # The exhibit restarts: the tablet says it is reconnecting, then comes back by itself.
+            kiosk.stop()
+            expect(page.locator("#connection")).to_have_attribute(
+                "data-state", re.compile("reconnecting|connecting")
+            )
+            kiosk.start()
+            expect(page.locator("#connection")).to_have_attribute("data-state", "connected", timeout=20_000)
+            _draw_one(page)
+            expect(page.locator("#prediction-digit")).to_have_text(re.compile(r"^[0-9]$"), timeout=10_000)
+            # While it was down, the browser reported the refused connections; nothing else may appear.
+            console_errors[:] = [e for e in console_errors if "ERR_CONNECTION_REFUSED" not in e]
+
+            # A tablet that was never paired is asked for a code.
+            fresh = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+            unpaired = fresh.new_page()
+            unpaired.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+            unpaired.on("request", lambda r: _is_local(r.url, base) or foreign.append(r.url))
+            unpaired.goto(f"{base}/tablet")
+            expect(unpaired.locator("#pairing")).to_be_visible(timeout=10_000)
+            expect(unpaired.locator("#pairing-code")).to_be_visible()
+            expect(unpaired.locator("#connection")).to_have_attribute("data-state", "offline")
+            unpaired.screenshot(path="/tmp/tablet-pairing.png")
+        finally:
+            browser.close()
+
+    assert console_errors == []
+    assert foreign == [], "the page must not reach beyond the exhibit"
