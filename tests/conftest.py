@@ -130,3 +130,23 @@ def stop_server(server: subprocess.Popen, sig: int | None = None) -> str:
     if server.poll() is None:
         server.kill()
     return server.communicate()[1]
+
+
+class FakeClock:
+    """A clock the test moves by hand: ``clock.now += 60``."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def write_exhibit_config(folder: Path, export: Path, port: int) -> Path:
+    """A config for a real server process on loopback, its state kept in ``folder/state``."""
+    config = folder / "kiosk.yaml"
+    config.write_text(
+        f"server:\n  host: 127.0.0.1\n  port: {port}\nmodel:\n  export: {export}\n"
+        f"tablet:\n  state_dir: {folder / 'state'}\n"
+    )
+    return config

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_server, stop_server, wait_until_serving
+from conftest import REPO, start_server, stop_server, wait_until_serving, write_exhibit_config
 
 
 def kiosk(*args: str) -> subprocess.CompletedProcess:
@@ -34,11 +34,7 @@ def post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
 
 def test_staff_pair_a_tablet_list_it_and_revoke_it(tmp_path: Path, export_dir: Path, free_port: int) -> None:
     state = tmp_path / "state"
-    config = tmp_path / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {free_port}\nmodel:\n  export: {export_dir}\n"
-        f"tablet:\n  state_dir: {state}\n"
-    )
+    config = write_exhibit_config(tmp_path, export_dir, free_port)
     server = start_server(config)
     base = f"http://127.0.0.1:{free_port}"
     try:

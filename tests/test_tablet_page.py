@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_server, stop_server, wait_until_serving
+from conftest import REPO, start_server, stop_server, wait_until_serving, write_exhibit_config
 
 from kiosk.app import create_app
 from kiosk.config import Config, ModelConfig, TabletConfig
@@ -154,11 +154,7 @@ class Kiosk:
 @pytest.fixture
 def kiosk(tmp_path: Path, export_dir: Path, free_port: int):
     state = tmp_path / "state"
-    config = tmp_path / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {free_port}\nmodel:\n  export: {export_dir}\n"
-        f"tablet:\n  state_dir: {state}\n"
-    )
+    config = write_exhibit_config(tmp_path, export_dir, free_port)
     kiosk = Kiosk(config, state, free_port)
     try:
         kiosk.start()

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FakeClock
 
 from kiosk.tablet.pairing import PairingCode, PairingWindows
 
 TTL = 600.0
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_server, stop_server, wait_until_serving
+from conftest import REPO, start_server, stop_server, wait_until_serving, write_exhibit_config
 
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
@@ -38,11 +38,7 @@ def stroke_file(tmp_path: Path) -> Path:
 def exhibit(tmp_path: Path, export_dir: Path, free_port: int):
     """A running exhibit and a paired tablet's credential: (base URL, credential)."""
     state = tmp_path / "state"
-    config = tmp_path / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {free_port}\nmodel:\n  export: {export_dir}\n"
-        f"tablet:\n  state_dir: {state}\n"
-    )
+    config = write_exhibit_config(tmp_path, export_dir, free_port)
     server = start_server(config)
     base = f"http://127.0.0.1:{free_port}"
     try:
