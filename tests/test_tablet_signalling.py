@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import pytest
-from aiortc import RTCPeerConnection, RTCSessionDescription
 
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet.signalling import SignallingError, TabletPeers
+from kiosk.tablet.virtual import VirtualTablet
 
 
-class VirtualTablet:
-    """An aiortc peer with a data channel, as the tablet page will open one."""
-
-    def __init__(self) -> None:
-        self.pc = RTCPeerConnection()
-        self.channel = self.pc.createDataChannel("strokes")
-        self.inbox: asyncio.Queue[dict] = asyncio.Queue()
-        self.opened = asyncio.Event()
-        self.channel.on("open", self.opened.set)
-        self.channel.on("message", lambda text: self.inbox.put_nowait(json.loads(text)))
-
-    async def connect(self, peers: TabletPeers, device: str) -> None:
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        answer = await peers.answer(device, self.pc.localDescription.sdp, "offer")
-        await self.pc.setRemoteDescription(RTCSessionDescription(answer.sdp, answer.type))
-        await asyncio.wait_for(self.opened.wait(), 10)
-
-    def say(self, **fields) -> None:
-        self.channel.send(json.dumps({"v": 1, **fields}))
-
-    async def next(self, kind: str) -> dict:
-        while True:
-            message = await asyncio.wait_for(self.inbox.get(), 5)
-            if message["type"] == kind:
-                return message
+async def connect(tablet: VirtualTablet, peers: TabletPeers, device: str) -> None:
+    """Signalling straight through TabletPeers (the HTTP route is tested in test_tablet_routes)."""
+    answer = await peers.answer(device, await tablet.offer(), "offer")
+    await tablet.accept(answer.sdp, answer.type)
 
 
 @pytest.fixture
@@ -57,11 +35,11 @@ async def wait_until(condition, seconds: float = 10) -> None:
 
 async def test_a_tablet_draws_over_a_real_data_channel_and_gets_predictions(peers: TabletPeers) -> None:
     tablet = VirtualTablet()
-    await tablet.connect(peers, "tab1")
-    tablet.say(type="ping", t=5)
+    await connect(tablet, peers, "tab1")
+    tablet.send(type="ping", t=5)
     assert (await tablet.next("pong"))["t"] == 5
-    tablet.say(type="stroke_begin", stroke=1, points=[[50, 0, 0], [50, 60, 20], [51, 120, 40]])
-    tablet.say(type="stroke_end", stroke=1)
+    tablet.send(type="stroke_begin", stroke=1, points=[[50, 0, 0], [50, 60, 20], [51, 120, 40]])
+    tablet.send(type="stroke_end", stroke=1)
     prediction = await tablet.next("prediction")
     assert prediction["seq"] == 1 and 0 <= prediction["digit"] <= 9
     assert sum(prediction["probabilities"]) == pytest.approx(1, abs=1e-3)
@@ -71,10 +49,10 @@ async def test_a_tablet_draws_over_a_real_data_channel_and_gets_predictions(peer
 
 async def test_bad_messages_over_the_channel_get_errors_and_the_connection_stays(peers: TabletPeers) -> None:
     tablet = VirtualTablet()
-    await tablet.connect(peers, "tab1")
+    await connect(tablet, peers, "tab1")
     tablet.channel.send("{broken")
     assert (await tablet.next("error"))["code"] == "bad_json"
-    tablet.say(type="ping")
+    tablet.send(type="ping")
     assert (await tablet.next("pong"))["t"] == 0
     await tablet.pc.close()
     await peers.close_all()
@@ -82,13 +60,13 @@ async def test_bad_messages_over_the_channel_get_errors_and_the_connection_stays
 
 async def test_a_second_tablet_is_refused_while_one_draws_unless_it_may_take_over(peers: TabletPeers) -> None:
     first = VirtualTablet()
-    await first.connect(peers, "tab1")
+    await connect(first, peers, "tab1")
     second = VirtualTablet()
     with pytest.raises(SignallingError) as info:
-        await second.connect(peers, "tab2")
+        await connect(second, peers, "tab2")
     assert info.value.status == 409
     peers.take_over = True
-    await second.connect(peers, "tab2")
+    await connect(second, peers, "tab2")
     assert [p.device for p in peers.peers] == ["tab2"]
     await wait_until(
         lambda: first.pc.connectionState in ("closed", "failed") or first.channel.readyState == "closed"
@@ -100,10 +78,10 @@ async def test_a_second_tablet_is_refused_while_one_draws_unless_it_may_take_ove
 
 async def test_a_tablet_that_reconnects_replaces_its_old_connection(peers: TabletPeers) -> None:
     old, new = VirtualTablet(), VirtualTablet()
-    await old.connect(peers, "tab1")
-    await new.connect(peers, "tab1")
+    await connect(old, peers, "tab1")
+    await connect(new, peers, "tab1")
     assert len(peers.peers) == 1
-    new.say(type="ping", t=1)
+    new.send(type="ping", t=1)
     assert (await new.next("pong"))["t"] == 1
     await old.pc.close()
     await new.pc.close()

@@ -32,20 +32,40 @@ class VirtualTablet:
         self.channel.on("message", lambda text: self._inbox.put_nowait(json.loads(text)))
 
     async def connect(self, base_url: str, credential: str, timeout: float = 15) -> None:
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        offer = {"type": "offer", "sdp": self.pc.localDescription.sdp}
+        """Signal over HTTP as the tablet page does, then wait for the data channel."""
         headers = {"Authorization": f"Bearer {credential}"}
         url = f"{base_url.rstrip('/')}/api/tablet/offer"
+        offer = {"type": "offer", "sdp": await self.offer()}
         async with aiohttp.ClientSession() as http, http.post(url, json=offer, headers=headers) as response:
             body = await response.json(content_type=None)
         if response.status != 200:
             why = body.get("error") if isinstance(body, dict) else body
             raise VirtualTabletError(f"the exhibit refused the connection ({response.status}): {why}")
-        await self.pc.setRemoteDescription(RTCSessionDescription(body["sdp"], body["type"]))
+        await self.accept(body["sdp"], body["type"], timeout)
+
+    async def offer(self) -> str:
+        """The offer's SDP, with every ICE candidate (non-trickle)."""
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        return self.pc.localDescription.sdp
+
+    async def accept(self, sdp: str, kind: str, timeout: float = 15) -> None:
+        """Take the exhibit's answer and wait until the data channel is open."""
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp, kind))
         try:
             await asyncio.wait_for(self._open.wait(), timeout)
         except TimeoutError:
             raise VirtualTabletError("the data channel did not open") from None
+
+    def send(self, **message) -> None:
+        """One protocol message (``v`` is added)."""
+        self.channel.send(json.dumps({"v": 1, **message}))
+
+    async def next(self, kind: str, timeout: float = 10) -> dict:
+        """The next message of type ``kind`` from the exhibit; others are passed over."""
+        while True:
+            message = await asyncio.wait_for(self._inbox.get(), timeout)
+            if message["type"] == kind:
+                return message
 
     async def draw(
         self, strokes: list[list[list[float]]], speed: float | None = None, gap_s: float = 0.05
@@ -61,7 +81,7 @@ class VirtualTablet:
             sent_at = await self._stroke_messages(points, speed)
             prediction = await self._prediction()
             round_trips.append((time.perf_counter() - sent_at) * 1000)
-        self._send(type="clear")  # as a visitor does when done, not in front of the next drawing
+        self.send(type="clear")  # as a visitor does when done, not in front of the next drawing
         self._revision += 1
         return prediction, round_trips
 
@@ -80,30 +100,27 @@ class VirtualTablet:
     async def _stroke_messages(self, points: list[list[float]], speed: float | None) -> float:
         self._stroke += 1
         if speed is None:
-            self._send(type="stroke_begin", stroke=self._stroke, points=points)
+            self.send(type="stroke_begin", stroke=self._stroke, points=points)
             self._revision += 1
         else:
             await self._in_real_time(points, speed)
         sent_at = time.perf_counter()
-        self._send(type="stroke_end", stroke=self._stroke)
+        self.send(type="stroke_end", stroke=self._stroke)
         return sent_at
 
     async def _in_real_time(self, points: list[list[float]], speed: float) -> None:
         start, t0 = time.perf_counter(), (points[0][2] if len(points[0]) > 2 else 0.0)
-        self._send(type="stroke_begin", stroke=self._stroke, points=points[:1])
+        self.send(type="stroke_begin", stroke=self._stroke, points=points[:1])
         self._revision += 1
         batch: list[list[float]] = []
         for point in points[1:]:
             due = start + ((point[2] if len(point) > 2 else t0) - t0) / 1000 / speed
             if batch and time.perf_counter() + FRAME_S < due:
-                self._send(type="points", stroke=self._stroke, points=batch)
+                self.send(type="points", stroke=self._stroke, points=batch)
                 self._revision += 1
                 batch = []
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             batch.append(point)
         if batch:
-            self._send(type="points", stroke=self._stroke, points=batch)
+            self.send(type="points", stroke=self._stroke, points=batch)
             self._revision += 1
-
-    def _send(self, **message) -> None:
-        self.channel.send(json.dumps({"v": 1, **message}))
