@@ -133,3 +133,18 @@ def test_default_limits_accept_a_long_drawing_in_tablet_pixels() -> None:
     drawing = parse_strokes(raw)
     assert [s.shape for s in drawing] == [(3000, 2), (1, 2)]
     assert drawing[0][-1].tolist() == [100 + 2999 % 300, 50 + 2999 // 3]
+
+
+@pytest.mark.parametrize(
+    ("point", "words"),
+    [
+        ([0, 0, 10**400], "too large"),
+        ([0, 0, float("nan")], "not a finite number"),
+        ([0, 0, "12"], "not a number"),
+        ([0, 0, True], "not a number"),
+        ([0, 0, None], "not a number"),
+    ],
+)
+def test_the_time_of_a_point_is_checked_like_its_coordinates(point: list, words: str) -> None:
+    with pytest.raises(StrokeError, match=words):
+        parse_strokes([[[1, 1, 0], point]])

@@ -62,9 +62,29 @@ def parse_points(raw: list, limits: StrokeLimits, where: str) -> np.ndarray:
     """Check a list of ``[x, y]`` / ``[x, y, t_ms]`` points; ``where`` names it in messages."""
     if len(raw) > limits.max_points_per_stroke:
         raise StrokeError(f"{where} has too many points: {len(raw)} (at most {limits.max_points_per_stroke})")
-    xy = np.empty((len(raw), 2), dtype=np.float64)
-    for p, point in enumerate(raw):
-        xy[p] = _parse_point(point, f"{where}, point {p}", limits)
+    xy = _well_formed(raw, limits)
+    if xy is None:  # something is wrong: find the first bad point and say what it is
+        xy = np.empty((len(raw), 2), dtype=np.float64)
+        for p, point in enumerate(raw):
+            xy[p] = _parse_point(point, f"{where}, point {p}", limits)
+    return xy
+
+
+def _well_formed(raw: list, limits: StrokeLimits) -> np.ndarray | None:
+    """The points as an array if every one is a list of 2–3 plain numbers within range, else None.
+
+    The common case, checked in one pass (a stroke arrives many times a second while the pen moves).
+    """
+    number = (int, float)  # exact types: bool and str are refused, as in _parse_point
+    if not all(type(p) is list and 2 <= len(p) <= 3 and all(type(v) in number for v in p) for p in raw):
+        return None
+    try:
+        xy = np.array([p[:2] for p in raw], dtype=np.float64).reshape(-1, 2)
+        t = np.array([p[2] for p in raw if len(p) == 3], dtype=np.float64)
+    except OverflowError:  # an integer too large for a float
+        return None
+    if not np.isfinite(t).all() or not (np.abs(xy) <= limits.max_abs_coordinate).all():
+        return None  # NaN, infinity or far out; the slow path names the point
     return xy
 
 
