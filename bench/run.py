@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import platform
 import socket
@@ -140,14 +141,8 @@ def _synthetic_stroke_file(path: Path) -> Path:
     lines = []
     for i in range(500):
         r = 10 + i % 90
-        circle = [
-            [
-                r * torch.cos(torch.tensor(a / 20 * 6.283)).item(),
-                r * torch.sin(torch.tensor(a / 20 * 6.283)).item(),
-                a * 10,
-            ]
-            for a in range(21)
-        ]
+        turn = [a / 20 * math.tau for a in range(21)]
+        circle = [[r * math.cos(t), r * math.sin(t), k * 10] for k, t in enumerate(turn)]
         line = [[0, 0, 0], [i % 7, 3 * r, 100]]
         lines.append(json.dumps({"label": 0 if i % 2 else 1, "strokes": [circle if i % 2 else line]}))
     path.write_text("\n".join(lines) + "\n")

@@ -7,7 +7,6 @@ and logged in one line. Inference takes well under a millisecond, so it runs on 
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import Counter
 
@@ -22,8 +21,6 @@ from kiosk.model.strokes import StrokeError, StrokeLimits, parse_strokes
 from kiosk.tablet.page import setup_tablet_page
 from kiosk.tablet.routes import setup_tablets
 
-log = logging.getLogger(__name__)
-
 # Why requests were refused; all are listed in /healthz, zero or not, so the shape is stable.
 REJECTION_REASONS = (
     *("too_large", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
@@ -31,7 +28,6 @@ REJECTION_REASONS = (
 )
 INFER_KEYS = ("strokes", "snapshot")
 
-CONFIG = web.AppKey("config", Config)
 ENGINE = web.AppKey("engine", Engine)
 DEFAULT_SNAPSHOT = web.AppKey("default_snapshot", str)
 STROKE_LIMITS = web.AppKey("stroke_limits", StrokeLimits)
@@ -62,7 +58,6 @@ def create_app(config: Config, engine: Engine | None = None) -> web.Application:
     """The exhibit's web application; loads the export named in ``config`` unless given ``engine``."""
     engine = engine or load_engine(config)
     app = web.Application(client_max_size=config.server.max_body_bytes, middlewares=[errors_as_json])
-    app[CONFIG] = config
     app[ENGINE] = engine
     app[DEFAULT_SNAPSHOT] = resolve_snapshot(engine.timeline, config.model.snapshot)
     app[STROKE_LIMITS] = StrokeLimits(**config.limits.model_dump())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -150,3 +152,34 @@ def write_exhibit_config(folder: Path, export: Path, port: int) -> Path:
         f"tablet:\n  state_dir: {folder / 'state'}\n"
     )
     return config
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def exhibit_process(tmp_path: Path, export_dir: Path, free_port: int):
+    """A real server process on loopback, its state in ``tmp_path/state``: (config file, base URL).
+    Stopped with SIGTERM afterwards, and it must not have logged a traceback."""
+    config = write_exhibit_config(tmp_path, export_dir, free_port)
+    server = start_server(config)
+    base = f"http://127.0.0.1:{free_port}"
+    try:
+        wait_until_serving(server, base)
+        yield config, base
+    finally:
+        stderr = stop_server(server, signal.SIGTERM)
+    assert "Traceback" not in stderr, stderr
+
+
+def post_json(url: str, body: dict, token: str | None = None) -> tuple[int, dict]:
+    """POST ``body``, optionally with a bearer token; returns (status, decoded answer)."""
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())

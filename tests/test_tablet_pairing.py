@@ -11,11 +11,6 @@ TTL = 600.0
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def windows(clock: FakeClock) -> PairingWindows:
     return PairingWindows(clock, TTL)
 

@@ -11,11 +11,6 @@ WINDOW = 60.0
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def throttle(clock: FakeClock) -> Throttle:
     return Throttle(clock, per_key=5, global_=20, window_s=WINDOW)
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_server, stop_server, wait_until_serving, write_exhibit_config
+from conftest import REPO, post_json
 
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
@@ -35,28 +33,13 @@ def stroke_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def exhibit(tmp_path: Path, export_dir: Path, free_port: int):
+def exhibit(exhibit_process, tmp_path: Path):
     """A running exhibit and a paired tablet's credential: (base URL, credential)."""
-    state = tmp_path / "state"
-    config = write_exhibit_config(tmp_path, export_dir, free_port)
-    server = start_server(config)
-    base = f"http://127.0.0.1:{free_port}"
-    try:
-        wait_until_serving(server, base)
-        token = (state / "admin.token").read_text()
-        code = post(f"{base}/api/admin/pairing", {}, token)["code"]
-        yield base, post(f"{base}/api/tablet/pair", {"code": code, "name": "virtual"})["credential"]
-    finally:
-        stderr = stop_server(server, signal.SIGTERM)
-    assert "Traceback" not in stderr
-
-
-def post(url: str, body: dict, token: str | None = None) -> dict:
-    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    with urllib.request.urlopen(
-        urllib.request.Request(url, json.dumps(body).encode(), headers), timeout=5
-    ) as r:
-        return json.loads(r.read())
+    _, base = exhibit_process
+    token = (tmp_path / "state" / "admin.token").read_text()
+    _, window = post_json(f"{base}/api/admin/pairing", {}, token)
+    _, paired = post_json(f"{base}/api/tablet/pair", {"code": window["code"], "name": "virtual"})
+    return base, paired["credential"]
 
 
 def run_replay(*args: str) -> subprocess.CompletedProcess:

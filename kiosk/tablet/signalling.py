@@ -9,7 +9,6 @@ fails, the tablet goes away or the server shuts down (after aiortc's examples/se
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass, field
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
@@ -17,8 +16,6 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 from kiosk.model.engine import Engine
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet.session import TabletSession
-
-log = logging.getLogger(__name__)
 
 MAX_SDP_BYTES = 16 * 1024  # a data-channel offer is 1–3 KB
 
