@@ -23,6 +23,7 @@ from training.augment import augmented_pool, stroke_variants
 from training.export import snapshot_bytes, write_timeline
 from training.mnist import Split, load_mnist
 from training.model import MLP
+from training.samples import add_samples, as_uint8
 from training.schedule import label_for, snapshot_points
 
 MEAN, STD = 0.1307, 0.3081  # MNIST training-set pixel statistics, inputs in [0, 1]
@@ -122,6 +123,8 @@ def main(argv: list[str] | None = None) -> dict:
         snapshots=snapshots,
         extra={"training": {**{k: v for k, v in vars(args).items() if k in TRAINING_KEYS}, **result}},
     )
+    samples = add_samples(args.out, *as_uint8(test))
+    print(f"samples: {json.dumps(samples)}")
     print(json.dumps(result))
     return result
 

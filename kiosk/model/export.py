@@ -11,8 +11,12 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from kiosk.model.samples import Samples
 
 FORMAT = "nn-kiosk-timeline/1"
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
@@ -46,6 +50,7 @@ class Timeline:
     mean: float
     std: float
     snapshots: list[SnapshotInfo]
+    samples: Samples | None = field(default=None, repr=False)  # MNIST test digits, if the export has them
     _cache: dict[str, Layers] = field(default_factory=dict, repr=False)
 
     @property
@@ -89,6 +94,10 @@ def load_timeline(folder: Path) -> Timeline:
     )
     for snap in snapshots:
         timeline.layers(snap.id)  # checks size and finiteness now, not in front of a visitor
+    if "samples" in manifest:
+        from kiosk.model.samples import load_samples  # imports this module for ExportError
+
+        timeline.samples = load_samples(folder, manifest["samples"], where)
     return timeline
 
 
