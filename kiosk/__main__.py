@@ -14,12 +14,12 @@ from pathlib import Path
 
 from aiohttp import web
 
+from kiosk.admin import ADMIN
 from kiosk.app import create_app, load_engine
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 from kiosk.model.engine import Engine
 from kiosk.model.export import ExportError
 from kiosk.tablet import cli as tablet_cli
-from kiosk.tablet.routes import TABLETS
 
 log = logging.getLogger("kiosk")
 
@@ -110,7 +110,7 @@ def serve(path: Path) -> int:
 
 def _publish_admin_token(config: Config, app: web.Application) -> None:
     try:
-        tablet_cli.publish_admin_token(config.tablet.state_dir, app[TABLETS].admin_token)
+        tablet_cli.publish_admin_token(config.tablet.state_dir, app[ADMIN].token)
     except OSError as exc:
         raise StartupError(
             f"tablet.state_dir: cannot write {config.tablet.state_dir}: {exc.strerror or exc}"

@@ -12,7 +12,11 @@ from collections import Counter
 
 from aiohttp import web
 
+from kiosk.address import exhibit_url
+from kiosk.admin import ADMIN, AdminAuth
 from kiosk.config import Config, ConfigError
+from kiosk.display.page import setup_display_page
+from kiosk.display.routes import setup_display
 from kiosk.http_errors import REJECTED, Rejected, errors_as_json, read_json_object
 from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
@@ -63,10 +67,18 @@ def create_app(config: Config, engine: Engine | None = None) -> web.Application:
     app[STROKE_LIMITS] = StrokeLimits(**config.limits.model_dump())
     app[REJECTED] = Counter({reason: 0 for reason in REJECTION_REASONS})
     app[STARTED] = time.monotonic()
+    app[ADMIN] = AdminAuth()
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/infer", infer)
-    setup_tablets(app, config, engine, app[STROKE_LIMITS])
+    screen = setup_display(app, config, engine, app[DEFAULT_SNAPSHOT])
+    tablet_url = f"{exhibit_url(config)}/tablet"
+    tablets = setup_tablets(app, config, engine, app[STROKE_LIMITS], tablet_url)
+    # The screen follows the tablet: its pen strokes, its answers, and pairing windows.
+    tablets.peers.on_activity = screen.visitor_active
+    tablets.peers.on_drawing = screen.show_drawing
+    tablets.on_pairing = lambda window, paired: screen.show_pairing(window, tablet_url, paired=paired)
     setup_tablet_page(app, config)
+    setup_display_page(app)
     return app
 
 

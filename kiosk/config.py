@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -37,6 +39,14 @@ KIB = 1024
 MIB = 1024 * KIB
 
 
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "display" / "i18n"
+
+
+def languages() -> list[str]:
+    """The languages the exhibit speaks: one file per language in display/i18n (add a file, add one)."""
+    return sorted(p.stem for p in TRANSLATIONS_DIR.glob("*.json") if re.fullmatch(r"[a-z]{2,3}", p.stem))
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why, one line per problem."""
 
@@ -49,6 +59,15 @@ class ServerConfig(_Section):
     host: StrictStr = Field("0.0.0.0", min_length=1)
     port: StrictInt = Field(8080, ge=1, le=65535)
     max_body_bytes: StrictInt = Field(256 * KIB, ge=1 * KIB, le=16 * MIB)
+    # How tablets reach the exhibit (for the pairing QR code); "" = this PC's own network address.
+    public_url: StrictStr = ""
+
+    @field_validator("public_url", mode="after")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(:\d+)?/?", value):
+            raise ValueError(f"{value!r} is not a web address like http://192.168.1.20:8080")
+        return value.rstrip("/")
 
 
 class ModelConfig(_Section):
@@ -106,6 +125,13 @@ class LimitsConfig(_Section):
     max_points: StrictInt = Field(10_000, ge=1, le=200_000)
 
 
+class DisplayConfig(_Section):
+    connections_per_neuron: StrictInt = Field(24, ge=1, le=64)
+    seconds_per_snapshot: StrictFloat | StrictInt = Field(1.5, ge=0.1, le=60)
+    idle_seconds: StrictInt = Field(20, ge=3, le=3600)
+    max_frame_rate: StrictInt = Field(60, ge=1, le=240)
+
+
 class LoggingConfig(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -115,8 +141,17 @@ class Config(_Section):
     model: ModelConfig = ModelConfig()
     limits: LimitsConfig = LimitsConfig()
     tablet: TabletConfig = TabletConfig()
-    language: Literal["en", "de"] = "en"
+    display: DisplayConfig = DisplayConfig()
+    language: StrictStr = "en"
     logging: LoggingConfig = LoggingConfig()
+
+    @field_validator("language", mode="after")
+    @classmethod
+    def _translated(cls, value: str) -> str:
+        available = languages()
+        if value not in available:
+            raise ValueError(f"no translation {value!r}; available: {', '.join(available)}")
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -261,6 +296,8 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] == "string_type" and isinstance(error["input"], int | float | bool):
         # YAML reads 3, 1.0 or yes as numbers and booleans; quotes keep them text.
         return f"{error['msg']}; if you meant text, put it in quotes"
+    if error["type"] == "value_error":  # our own validators' messages say it all
+        return str(error["ctx"]["error"])
     return error["msg"]
 
 

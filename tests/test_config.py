@@ -134,11 +134,11 @@ VALIDATION_CASES = {
         "max_points",
         "less than or equal to 200000",
     ),
-    "unknown language": ("# hello\nlanguage: fr\n", "language", "language:", "'en' or 'de'"),
+    "unknown language": ("# hello\nlanguage: fr\n", "language", "language:", "no translation 'fr'; available: de, en"),
     "unknown log level": ("logging:\n  level: verbose\n", "logging.level", "level:", "'debug'"),
     "section is not a mapping": ("limits: 5\n", "limits", "limits:", "must be a section of keys"),
     "empty export path": ('model:\n  export: ""\n', "model.export", "export:", "must name an export"),
-    "date-like value": ("language: 2024-13-45\n", "language", "language:", "'en' or 'de'"),
+    "date-like value": ("language: 2024-13-45\n", "language", "language:", "no translation '2024-13-45'"),
     "unknown busy policy": ("tablet:\n  when_busy: queue\n", "tablet.when_busy", "when_busy:", "'refuse'"),
     "too many drawers": ("tablet:\n  drawers: 9\n", "tablet.drawers", "drawers:", "less than or equal to 4"),
     "ice server not stun or turn": (
@@ -323,7 +323,7 @@ def test_server_with_bad_config_exits_2_without_traceback(tmp_path: Path, comman
     result = run_kiosk(*command, "--config", str(path))
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"{path}:3: server.colour: unknown key; allowed here: host, port, max_body_bytes"
+        f"{path}:3: server.colour: unknown key; allowed here: host, port, max_body_bytes, public_url"
     )
     assert "Traceback" not in result.stdout + result.stderr
 

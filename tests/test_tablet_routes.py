@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import Config, ModelConfig, TabletConfig
 from kiosk.model.engine import Engine
@@ -24,7 +25,7 @@ async def client(aiohttp_client, export_dir: Path, tmp_path: Path):
 
 
 def admin(client) -> dict:
-    return {"Authorization": f"Bearer {client.app[TABLETS].admin_token}"}
+    return {"Authorization": f"Bearer {client.app[ADMIN].token}"}
 
 
 async def open_window(client) -> str:

@@ -11,7 +11,6 @@ folder when it starts, so it works for whoever may read that folder (the service
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import time
 import urllib.error
@@ -54,7 +53,7 @@ def pair(config: Config) -> int:
     except (urllib.error.URLError, OSError, ValueError) as e:
         print(f"cannot reach the exhibit at {host}:{config.server.port}: {e}", file=sys.stderr)
         return 1
-    url = f"http://{socket.gethostname()}:{config.server.port}/tablet#code={window['code']}"
+    url = window["url"]
     print(f"Pairing code: {window['display']}  (valid for {window['expires_in_s'] // 60} minutes, once)")
     print(f"On the tablet, open {url}\nor scan:")
     segno.make(url, error="m").terminal(compact=True)

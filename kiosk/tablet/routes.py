@@ -3,28 +3,27 @@
 - ``POST /api/tablet/pair`` ``{"code": "123456", "name": "by the door"}`` → ``{"device", "credential"}``
 - ``POST /api/tablet/offer`` with ``Authorization: Bearer <credential>`` and ``{"type": "offer",
   "sdp": …}`` → the answer. Without a valid credential no peer connection is made (401).
-- ``POST /api/admin/pairing`` with ``Authorization: Bearer <admin token>`` → a new pairing code.
-  The token is random per start and lies in the state folder, readable by the service's user
-  only: that is how ``python -m kiosk pair`` on the exhibit PC proves it may open a window.
+- ``POST /api/admin/pairing`` with ``Authorization: Bearer <admin token>`` (kiosk/admin.py) → a new
+  pairing code and the tablet address to open with it; the screen shows both as a QR code.
 Wrong codes and wrong credentials are throttled per client address and overall.
 """
 
 from __future__ import annotations
 
-import hmac
 import math
-import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 
+from kiosk.admin import ADMIN, bearer_token, refuse_if_throttled
 from kiosk.config import Config
 from kiosk.http_errors import Rejected, read_json_object
 from kiosk.model.engine import Engine
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet.devices import DeviceStore, DeviceStoreError
-from kiosk.tablet.pairing import PairingWindows
+from kiosk.tablet.pairing import PairingCode, PairingWindows
 from kiosk.tablet.signalling import SignallingError, TabletPeers
 from kiosk.tablet.throttle import Throttle
 
@@ -37,15 +36,19 @@ class Tablets:
     devices: DeviceStore
     pairing: PairingWindows
     code_guesses: Throttle  # wrong pairing codes: the global limit is what keeps 6 digits safe
-    key_guesses: Throttle  # wrong credentials and admin tokens: 256 bits need no tight limit
+    key_guesses: Throttle  # wrong credentials: 256 bits need no tight limit
     peers: TabletPeers
-    admin_token: str
+    tablet_url: str  # the page a tablet opens, e.g. http://192.168.1.20:8080/tablet
+    # Told when a pairing window opens (the code) or closes (None; True if a tablet just paired).
+    on_pairing: Callable[[PairingCode | None, bool], None] = lambda window, paired: None
 
 
 TABLETS = web.AppKey("tablets", Tablets)
 
 
-def setup_tablets(app: web.Application, config: Config, engine: Engine, limits: StrokeLimits) -> Tablets:
+def setup_tablets(
+    app: web.Application, config: Config, engine: Engine, limits: StrokeLimits, tablet_url: str
+) -> Tablets:
     """Add the tablet routes to ``app``; nothing is written to disk until a tablet pairs."""
     options = config.tablet
     tablets = Tablets(
@@ -63,7 +66,7 @@ def setup_tablets(app: web.Application, config: Config, engine: Engine, limits: 
             rate_hz=options.predictions_per_second,
             max_errors=options.max_bad_messages,
         ),
-        admin_token=secrets.token_urlsafe(32),
+        tablet_url=tablet_url,
     )
     app[TABLETS] = tablets
     app.router.add_post("/api/tablet/pair", pair)
@@ -83,7 +86,7 @@ async def pair(request: web.Request) -> web.Response:
     code, name = body.get("code"), body.get("name", "tablet")
     if not isinstance(code, str) or not isinstance(name, str):
         raise Rejected("bad_request", '"code" (the digits shown on the screen) and "name" must be text')
-    _guess_allowed(request, tablets.code_guesses)
+    refuse_if_throttled(request, tablets.code_guesses)
     if not tablets.pairing.redeem(code):
         tablets.code_guesses.failure(request.remote)
         raise Rejected("unauthorized", "wrong or expired pairing code", status=403)
@@ -91,14 +94,15 @@ async def pair(request: web.Request) -> web.Response:
         device, credential = tablets.devices.add(name, time.time())
     except (DeviceStoreError, ValueError) as e:
         raise Rejected("pairing_failed", f"the tablet could not be paired: {e}", status=503) from None
+    tablets.on_pairing(None, True)
     return web.json_response({"device": device.id, "name": device.name, "credential": credential})
 
 
 async def offer(request: web.Request) -> web.Response:
     tablets = request.app[TABLETS]
-    _guess_allowed(request, tablets.key_guesses)
+    refuse_if_throttled(request, tablets.key_guesses)
     try:
-        device = tablets.devices.verify(_bearer(request), time.time())
+        device = tablets.devices.verify(bearer_token(request), time.time())
     except DeviceStoreError as e:
         raise Rejected("unavailable", f"paired tablets cannot be read: {e}", status=503) from None
     if device is None:
@@ -113,27 +117,21 @@ async def offer(request: web.Request) -> web.Response:
 
 
 async def open_pairing(request: web.Request) -> web.Response:
+    request.app[ADMIN].check(request)
     tablets = request.app[TABLETS]
-    _guess_allowed(request, tablets.key_guesses)
-    if not hmac.compare_digest(_bearer(request).encode(), tablets.admin_token.encode()):
-        tablets.key_guesses.failure(request.remote)
-        raise Rejected("unauthorized", "a valid admin token is needed", status=401)
     window = tablets.pairing.open()
+    tablets.on_pairing(window, False)
     seconds = max(0, math.ceil(window.expires - time.monotonic()))
-    return web.json_response({"code": window.code, "display": window.display(), "expires_in_s": seconds})
+    return web.json_response(
+        {
+            "code": window.code,
+            "display": window.display(),
+            "expires_in_s": seconds,
+            "url": pairing_url(tablets.tablet_url, window),
+        }
+    )
 
 
-def _bearer(request: web.Request) -> str:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else ""
-
-
-def _guess_allowed(request: web.Request, throttle: Throttle) -> None:
-    retry = throttle.retry_after(request.remote)
-    if retry > 0:
-        raise Rejected(
-            "throttled",
-            f"too many wrong attempts; try again in {math.ceil(retry)} s",
-            status=429,
-            headers={"Retry-After": str(math.ceil(retry))},
-        )
+def pairing_url(tablet_url: str, window: PairingCode) -> str:
+    """The address in the QR code: the tablet page with the code, which the page then spends."""
+    return f"{tablet_url}#code={window.code}"

@@ -14,7 +14,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 
-from kiosk.model.engine import Engine
+from kiosk.model.engine import Engine, Inference
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet import protocol
@@ -36,8 +36,12 @@ class TabletSession:
         max_errors: int = 20,
         max_messages_per_s: int = 400,
         clock: Callable[[], float] = time.monotonic,
+        on_activity: Callable[[], None] = lambda: None,
+        on_drawing: Callable[[Inference | None], None] = lambda result: None,
     ) -> None:
         self.engine, self.limits, self.send, self.on_abuse = engine, limits, send, on_abuse
+        # For the exhibit screen: the pen moved (at once), and each answer (None: drawing cleared).
+        self.on_activity, self.on_drawing = on_activity, on_drawing
         self.drawing = TabletDrawing(limits)
         self.errors: Counter[str] = Counter()  # refused messages by code, for status pages
         self.predictions = 0
@@ -58,6 +62,7 @@ class TabletSession:
                 self.send(protocol.pong(message.t))
             elif self.drawing.apply(message):
                 self._changed.set()
+                self.on_activity()
         except ProtocolError as e:
             self._refuse(e.code, str(e))
 
@@ -69,11 +74,14 @@ class TabletSession:
             await asyncio.sleep(max(0.0, next_at - self._clock()))
             self._changed.clear()  # changes made while we waited are in what we read now
             strokes = self.drawing.strokes()
-            if strokes:  # an empty drawing has no answer (and costs no turn); the tablet clears itself
-                next_at = self._clock() + self._interval
-                result = self.engine.infer(rasterise(strokes))
-                self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
-                self.predictions += 1
+            if not strokes:  # an empty drawing has no answer (and costs no turn); the tablet clears itself
+                self.on_drawing(None)
+                continue
+            next_at = self._clock() + self._interval
+            result = self.engine.infer(rasterise(strokes))
+            self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
+            self.predictions += 1
+            self.on_drawing(result)
 
     def close(self) -> None:
         self._closed = True

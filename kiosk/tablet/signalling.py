@@ -9,11 +9,12 @@ fails, the tablet goes away or the server shuts down (after aiortc's examples/se
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 
-from kiosk.model.engine import Engine
+from kiosk.model.engine import Engine, Inference
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet.session import TabletSession
 
@@ -47,6 +48,8 @@ class TabletPeers:
     take_over: bool = False  # when full: the newcomer takes over (True) or is refused as busy
     rate_hz: float = 30.0
     max_errors: int = 20  # bad messages a minute before a tablet is dropped
+    on_activity: Callable[[], None] = lambda: None  # passed to each TabletSession (the screen)
+    on_drawing: Callable[[Inference | None], None] = lambda result: None
     peers: list[Peer] = field(default_factory=list)
 
     async def answer(self, device: str, offer_sdp: object, offer_type: object) -> RTCSessionDescription:
@@ -111,6 +114,8 @@ class TabletPeers:
                 on_abuse=lambda why: asyncio.ensure_future(self.close(peer)),
                 rate_hz=self.rate_hz,
                 max_errors=self.max_errors,
+                on_activity=self.on_activity,
+                on_drawing=self.on_drawing,
             )
             peer.task = asyncio.ensure_future(peer.session.run())
             channel.on("message", peer.session.receive)

@@ -1,0 +1,115 @@
+"""Frame time of the exhibit screen in headless Chromium with software rendering (SwiftShader).
+
+The real path end to end: a virtual tablet draws over WebRTC, the kiosk answers at up to
+``tablet.predictions_per_second`` (30), the screen's event stream carries each activation to the
+page, and the page's own frame metrics (display/js/metrics.js) give the frame intervals and how
+many frames an activation waited before a frame showed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from kiosk.tablet.virtual import VirtualTablet
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = [
+    *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+    *("--disable-component-update", "--disable-sync"),
+    *("--use-angle=swiftshader", "--enable-unsafe-swiftshader"),
+]
+FRAME_S = 1 / 60
+STATS = """() => {
+  const d = window.__display, m = d.metrics;
+  return {intervals: [...m.intervals], events: m.eventToFrame.map(e => [e.ms, e.frames]),
+          pixel_ratio: d.stage.renderer.getPixelRatio(), software: d.stage.software,
+          lines_drawn: d.view.lines.drawn, gpu: d.gpuObjects()};
+}"""
+
+
+async def measure(base: str, credential: str | None, strokes: list, frames: int, warmup_s: float) -> dict:
+    """Frame statistics over ``frames`` frames; with a credential, a tablet draws all the while."""
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+        await page.goto(f"{base}/")
+        await page.wait_for_function("() => window.__display?.view?.lines.sets", timeout=30_000)
+        drawing = asyncio.ensure_future(_keep_drawing(base, credential, strokes)) if credential else None
+        try:
+            await asyncio.sleep(warmup_s)  # the page settles on its resolution for this machine
+            await page.evaluate("() => window.__display.metrics.reset()")
+            started = time.perf_counter()
+            deadline = started + 120
+            while time.perf_counter() < deadline:
+                await asyncio.sleep(1)
+                count = await page.evaluate("() => window.__display.metrics.intervals.length")
+                if count >= frames:
+                    break
+            elapsed = time.perf_counter() - started
+            raw = await page.evaluate(STATS)
+        finally:
+            if drawing:
+                drawing.cancel()
+            await browser.close()
+    return _summary(raw, elapsed)
+
+
+async def _keep_drawing(base: str, credential: str, strokes: list) -> None:
+    """Draw digit after digit, one batch of points per frame, as a visitor's pen moves."""
+    tablet = VirtualTablet()
+    await tablet.connect(base, credential)
+    stroke_id = 0
+    try:
+        while True:
+            for drawing in strokes:
+                for points in drawing:
+                    stroke_id += 1
+                    tablet.send(type="stroke_begin", stroke=stroke_id, points=points[:1])
+                    for point in points[1:]:
+                        await asyncio.sleep(FRAME_S)
+                        tablet.send(type="points", stroke=stroke_id, points=[point])
+                    tablet.send(type="stroke_end", stroke=stroke_id)
+                tablet.send(type="clear")
+    finally:
+        await tablet.close()
+
+
+def _summary(raw: dict, elapsed: float) -> dict:
+    intervals = sorted(raw["intervals"])
+    waits = sorted(ms for ms, _ in raw["events"])
+    frames_waited = sorted(frames for _, frames in raw["events"])
+    return {
+        "frames": len(intervals),
+        "frame_ms": {"median": _pct(intervals, 50), "p95": _pct(intervals, 95), "max": intervals[-1]},
+        "activation_events": len(waits),
+        "activations_per_s": round(len(waits) / elapsed, 1),
+        "event_to_frame_ms": {"median": _pct(waits, 50), "p95": _pct(waits, 95)} if waits else None,
+        "event_to_frame_frames": (
+            {"median": _pct(frames_waited, 50), "p95": _pct(frames_waited, 95), "max": frames_waited[-1]}
+            if waits
+            else None
+        ),
+        "pixel_ratio": raw["pixel_ratio"],
+        "software_renderer": raw["software"],
+        "connection_lines_drawn": raw["lines_drawn"],
+    }
+
+
+def _pct(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return round(values[0], 2)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1] if q < 100 else values[-1], 2)
+
+
+def load_strokes(pen_file: Path | None, count: int = 40) -> list:
+    """Drawings (lists of strokes) to replay: pendigits when present, else simple shapes."""
+    if pen_file:
+        lines = pen_file.read_text().splitlines()[:count]
+        return [[[p[:2] for p in stroke] for stroke in json.loads(line)["strokes"]] for line in lines]
+    return [[[[x, 10 * x] for x in range(30)]], [[[10 * x, x * x] for x in range(30)]]]

@@ -1,0 +1,122 @@
+// The exhibit screen: the kiosk's event stream in, the network in 3D out.
+//
+// The server owns the state; this page keeps the newest event of each kind and draws it. On
+// every (re)connect the server sends the whole state first, so a restart needs no special case.
+
+import { ConnectionCache } from "./connections.js";
+import { EventStream } from "./events.js";
+import { Hud } from "./hud.js";
+import { loadLanguage } from "./i18n.js";
+import { FrameMetrics } from "./metrics.js";
+import { NetworkView } from "./network/view.js";
+import { Overlays } from "./overlays.js";
+import { Stage } from "./stage.js";
+
+const state = {}; // newest event of each kind
+const connections = new ConnectionCache();
+const hud = new Hud();
+const overlays = new Overlays();
+const metrics = new FrameMetrics();
+const stage = new Stage(document.getElementById("stage"), {
+  onContextLost: () => console.info("WebGL context lost; waiting for it to come back"),
+  onContextRestored: () => view && (view.moving = true),
+});
+let view = null;
+let networkKey = "";
+let language = "";
+let wantedSnapshot = null;
+
+const handlers = {
+  async network(network) {
+    const key = JSON.stringify([network.architecture, network.snapshots.map((s) => s.id), network.per_neuron]);
+    if (network.language !== language) {
+      language = network.language;
+      await loadLanguage(language);
+    }
+    if (key !== networkKey) buildNetwork(network, key);
+    for (const kind of ["scene", "timeline", "activation", "pairing", "neuron"]) {
+      if (state[kind]) handlers[kind](state[kind], performance.now());
+    }
+  },
+  scene({ scene }) {
+    hud.showScene(scene);
+    stage.setDrifting(scene !== "live");
+  },
+  timeline(timeline) {
+    hud.showTimeline(timeline);
+    const next = state.network?.snapshots[timeline.index + 1];
+    if (next) connections.get(next.id).catch(() => {}); // fetched ahead, so the next step is instant
+  },
+  activation(frame, arrived) {
+    if (!view) return;
+    view.setActivation(frame, arrived);
+    metrics.eventArrived(arrived);
+    hud.showAnswer(frame);
+    showConnectionsOf(frame.snapshot);
+  },
+  pairing: (pairing) => overlays.showPairing(pairing),
+  neuron: (neuron) => overlays.showNeuron(neuron),
+};
+
+function buildNetwork(network, key) {
+  if (view) {
+    stage.scene.remove(view.group);
+    view.dispose();
+  }
+  connections.clear(); // another export: old connection sets are meaningless
+  networkKey = key;
+  wantedSnapshot = null;
+  view = new NetworkView(network.architecture, network.per_neuron);
+  stage.scene.add(view.group);
+  hud.setLayers(view.layout, network.architecture);
+}
+
+function showConnectionsOf(snapshot) {
+  if (snapshot === wantedSnapshot) return;
+  wantedSnapshot = snapshot;
+  connections.get(snapshot).then(
+    (set) => snapshot === wantedSnapshot && view.setConnections(set),
+    (error) => {
+      console.warn(String(error));
+      wantedSnapshot = null; // try again with the next activation
+    },
+  );
+}
+
+function dispatch(kind, data, arrived = performance.now()) {
+  state[kind] = data;
+  const done = handlers[kind]?.(data, arrived);
+  if (done instanceof Promise) done.catch((error) => console.warn(`${kind}: ${error}`));
+}
+
+let last = performance.now();
+function frame(now) {
+  const dt = Math.min(100, now - last);
+  last = now;
+  view?.update(now, dt);
+  if (stage.render(now / 1000, dt / 1000)) {
+    hud.placeLabels((point) => stage.project(point));
+    metrics.frameRendered(now);
+    stage.quality.frame(dt, now);
+  }
+  requestAnimationFrame(frame);
+}
+
+new EventStream("/api/display/events", {
+  onEvent: dispatch,
+  onConnected: (connected) => overlays.showConnected(connected),
+});
+requestAnimationFrame(frame);
+
+// For tests and benchmarks (and a curious member of staff with a keyboard).
+window.__display = {
+  metrics,
+  state,
+  dispatch,
+  stage,
+  get view() {
+    return view;
+  },
+  outputOnScreen: (digit) => stage.project(view.outputPosition(digit)),
+  gpuObjects: () => ({ ...stage.renderer.info.memory, programs: stage.renderer.info.programs?.length ?? 0 }),
+};

@@ -1,0 +1,82 @@
+// Each neuron's strongest incoming connections, drawn as one LineSegments object for the whole
+// network. Buffers are sized once for the architecture: a new snapshot rewrites positions in
+// place, and every frame rewrites colours (contribution = weight × the source's activation) and
+// the index of the lines worth drawing. Lines whose contribution is too small to see are left
+// out of the draw: software renderers pay for every pixel, even a black one.
+
+import { BufferAttribute, BufferGeometry, LineBasicMaterial, LineSegments } from "three";
+import { writeContribution } from "./palette.js";
+
+const VISIBLE = 0.15; // strength (0..1 of the layer's largest) below which a line is not drawn
+
+export class ConnectionLines {
+  // layers: the layout; perNeuron: connections per neuron (the server may send fewer for small layers).
+  constructor(layers, perNeuron) {
+    this.layers = layers;
+    this.capacity = layers.slice(1).reduce((sum, layer) => sum + layer.positions.length * perNeuron, 0);
+    this.positions = new Float32Array(this.capacity * 6);
+    this.colors = new Float32Array(this.capacity * 6);
+    this.index = new Uint32Array(this.capacity * 2);
+    this.geometry = new BufferGeometry();
+    this.geometry.setAttribute("position", new BufferAttribute(this.positions, 3));
+    this.geometry.setAttribute("color", new BufferAttribute(this.colors, 3));
+    this.geometry.setIndex(new BufferAttribute(this.index, 1));
+    this.geometry.setDrawRange(0, 0);
+    // Opaque: colours already fade into the background, and blending costs software renderers dearly.
+    // (Additive blending would also burn thousands of crossing lines white.)
+    const material = new LineBasicMaterial({ vertexColors: true, depthWrite: false });
+    this.object = new LineSegments(this.geometry, material);
+    this.object.frustumCulled = false;
+    this.object.renderOrder = 1;
+    this.sets = null; // per layer: {sources: Int32Array, weights: Float32Array}
+    this.drawn = 0; // lines in the last frame (for tests and benchmarks)
+  }
+
+  // The connection set of a snapshot, as sent by /api/display/connections/<snapshot>.
+  setConnections(set) {
+    let line = 0;
+    this.sets = set.layers.map((layer, k) => {
+      const from = this.layers[k].positions;
+      const to = this.layers[k + 1].positions;
+      const sources = Int32Array.from(layer.sources);
+      for (let i = 0; i < sources.length && line < this.capacity; i++, line++) {
+        const a = from[sources[i]];
+        const b = to[Math.floor(i / layer.per_neuron)];
+        this.positions.set([a.x, a.y, a.z, b.x, b.y, b.z], line * 6);
+      }
+      return { sources, weights: Float32Array.from(layer.weights) };
+    });
+    this.geometry.attributes.position.needsUpdate = true;
+  }
+
+  // shown[k]: activations of layer k in 0..1 as the screen shows them right now.
+  colour(shown) {
+    if (!this.sets) return;
+    let line = 0;
+    let drawn = 0;
+    this.sets.forEach(({ sources, weights }, k) => {
+      const input = shown[k];
+      let largest = 1e-6;
+      for (let i = 0; i < sources.length; i++) largest = Math.max(largest, Math.abs(weights[i] * input[sources[i]]));
+      for (let i = 0; i < sources.length && line < this.capacity; i++, line++) {
+        const contribution = weights[i] * input[sources[i]];
+        const strength = Math.abs(contribution) / largest;
+        if (strength < VISIBLE) continue;
+        writeContribution(this.colors, line * 2, contribution, strength);
+        this.colors.copyWithin(line * 6 + 3, line * 6, line * 6 + 3); // both ends alike
+        this.index[drawn * 2] = line * 2;
+        this.index[drawn * 2 + 1] = line * 2 + 1;
+        drawn += 1;
+      }
+    });
+    this.drawn = drawn;
+    this.geometry.setDrawRange(0, drawn * 2);
+    this.geometry.attributes.color.needsUpdate = true;
+    this.geometry.index.needsUpdate = true;
+  }
+
+  dispose() {
+    this.geometry.dispose();
+    this.object.material.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+// The MLP in 3D: neurons, connections and outputs, animated towards the newest activation.
+//
+// A new activation travels through the network as a pulse: layer k starts moving PULSE_STEP_MS
+// after layer k-1, brightens briefly as it does, and its values ease towards the new ones
+// instead of jumping. Once every layer has settled, frames cost nothing but drawing.
+
+import { Group } from "three";
+import { ConnectionLines } from "./connections.js";
+import { layoutNetwork } from "./layout.js";
+import { NeuronLayer } from "./neurons.js";
+import { OutputPanel } from "./outputs.js";
+import { ANSWER } from "./palette.js";
+import { InputImage } from "./pixels.js";
+
+const PULSE_STEP_MS = 90; // delay from one layer to the next
+const EASE_MS = 110; // time constant of the easing
+const PULSE_MS = 220; // how long a layer glows as the pulse passes
+const SETTLED = 1e-3;
+
+export class NetworkView {
+  constructor(architecture, perNeuron) {
+    this.group = new Group();
+    this.layout = layoutNetwork(architecture);
+    this.outputRadius = 0.24;
+    this.layers = this.layout.map((layer) => this.makeLayer(layer));
+    this.lines = new ConnectionLines(this.layout, perNeuron);
+    const outputs = this.layout[this.layout.length - 1].positions;
+    this.outputs = new OutputPanel(outputs, this.outputRadius);
+    this.group.add(this.lines.object, ...this.layers.map((l) => l.mesh), ...this.outputs.objects);
+    this.target = this.layout.map((l) => new Float32Array(l.positions.length));
+    this.shown = this.layout.map((l) => new Float32Array(l.positions.length));
+    this.pulseAt = this.layout.map(() => -Infinity);
+    this.answer = -1;
+    this.answerAt = Infinity;
+    this.shownAnswer = -1;
+    this.moving = true;
+  }
+
+  makeLayer(layer) {
+    const p = layer.positions;
+    if (layer.kind === "input") return new InputImage(p);
+    if (layer.kind === "output") return new NeuronLayer(p, this.outputRadius * 2.4);
+    const pitch = p.length > 1 ? Math.hypot(p[1].x - p[0].x, p[1].y - p[0].y) : 0.5;
+    return new NeuronLayer(p, Math.min(0.5, pitch * 1.05));
+  }
+
+  setConnections(set) {
+    this.lines.setConnections(set);
+    this.moving = true;
+  }
+
+  // An "activation" event from the server; now: performance.now() when it arrived.
+  setActivation(frame, now) {
+    const last = this.layout.length - 1;
+    this.layout.forEach((_, k) => {
+      const target = this.target[k];
+      if (frame.digit === null || frame.digit === undefined) {
+        target.fill(0);
+      } else {
+        const values = k === last ? frame.probabilities : frame.layers[k];
+        const scale = k === last ? 1 : frame.scales[k];
+        for (let i = 0; i < target.length; i++) target[i] = values[i] / scale;
+      }
+      this.pulseAt[k] = now + k * PULSE_STEP_MS;
+    });
+    this.answer = frame.digit ?? -1;
+    this.answerAt = now + last * PULSE_STEP_MS;
+    this.moving = true;
+  }
+
+  // Advance the animation to `now`; returns false when nothing changed (the network has settled).
+  update(now, dt) {
+    if (!this.moving) return false;
+    const ease = 1 - Math.exp(-dt / EASE_MS);
+    let moving = false;
+    this.layers.forEach((layer, k) => {
+      if (now < this.pulseAt[k]) {
+        moving = true;
+        return;
+      }
+      const since = now - this.pulseAt[k];
+      const boost = since < PULSE_MS ? 1 + 0.7 * (1 - since / PULSE_MS) : 1;
+      moving = easeTowards(this.shown[k], this.target[k], ease) || since < PULSE_MS || moving;
+      layer.show(this.shown[k], boost);
+    });
+    if (now >= this.answerAt) this.shownAnswer = this.answer;
+    this.showAnswer();
+    this.lines.colour(this.shown);
+    this.moving = moving;
+    return true;
+  }
+
+  showAnswer() {
+    const outputs = this.layers[this.layers.length - 1];
+    if (this.shownAnswer >= 0) ANSWER.toArray(outputs.colors, this.shownAnswer * 3);
+    this.outputs.show(this.shown[this.shown.length - 1], this.shownAnswer);
+  }
+
+  // Centre of output `digit` in world coordinates (tests find the answer on screen with it).
+  outputPosition(digit) {
+    return this.layout[this.layout.length - 1].positions[digit];
+  }
+
+  dispose() {
+    for (const layer of this.layers) layer.dispose();
+    this.lines.dispose();
+    this.outputs.dispose();
+  }
+}
+
+function easeTowards(shown, target, ease) {
+  let moving = false;
+  for (let i = 0; i < shown.length; i++) {
+    const gap = target[i] - shown[i];
+    if (Math.abs(gap) > SETTLED) {
+      shown[i] += gap * ease;
+      moving = true;
+    } else {
+      shown[i] = target[i];
+    }
+  }
+  return moving;
+}

@@ -1,0 +1,62 @@
+// Things laid over the screen now and then: the pairing QR code, a neuron's weights, and a calm
+// "connecting" note while the kiosk cannot be reached (never an error dialog on an exhibit).
+
+import { t } from "./i18n.js";
+import { NEGATIVE, POSITIVE } from "./network/palette.js";
+
+const $ = (id) => document.getElementById(id);
+const PAIRED_NOTE_MS = 5000;
+
+export class Overlays {
+  constructor() {
+    this.countdown = null;
+    this.pairedTimer = null;
+  }
+
+  showConnected(connected) {
+    $("connection").hidden = connected;
+  }
+
+  showPairing(pairing) {
+    clearInterval(this.countdown);
+    $("pairing").hidden = !pairing.open;
+    if (!pairing.open) {
+      if (pairing.paired) this.notePaired();
+      return;
+    }
+    $("pairing-qr").src = pairing.qr;
+    $("pairing-help").textContent = t("pairHelp", { url: pairing.url });
+    $("pairing-code").textContent = pairing.code;
+    const ends = performance.now() + pairing.expires_in_s * 1000;
+    const tick = () => {
+      const left = Math.max(0, Math.round((ends - performance.now()) / 1000));
+      const seconds = String(left % 60).padStart(2, "0");
+      $("pairing-expires").textContent = t("pairExpires", { minutes: Math.floor(left / 60), seconds });
+      if (left === 0) $("pairing").hidden = true; // the server says so too; don't show a dead code
+    };
+    tick();
+    this.countdown = setInterval(tick, 1000);
+  }
+
+  notePaired() {
+    clearTimeout(this.pairedTimer);
+    $("paired").hidden = false;
+    this.pairedTimer = setTimeout(() => ($("paired").hidden = true), PAIRED_NOTE_MS);
+  }
+
+  // A first-layer neuron's 784 weights (scaled to -1..1) as a 28×28 blue/orange image.
+  showNeuron(neuron) {
+    $("neuron").hidden = neuron.index === null;
+    if (neuron.index === null) return;
+    $("neuron-title").textContent = t("neuronTitle", { index: neuron.index });
+    const canvas = $("neuron-weights");
+    const g = canvas.getContext("2d");
+    const image = g.createImageData(28, 28);
+    neuron.weights.forEach((w, i) => {
+      const c = w >= 0 ? POSITIVE : NEGATIVE;
+      const k = Math.min(1, Math.abs(w));
+      image.data.set([c.r * k * 255, c.g * k * 255, c.b * k * 255, 255], i * 4);
+    });
+    g.putImageData(image, 0, 0);
+  }
+}

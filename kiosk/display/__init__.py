@@ -1,0 +1,1 @@
+"""The exhibit screen, server side: what it shows, and the routes and stream that feed it."""

@@ -1,0 +1,149 @@
+"""HTTP routes of the exhibit screen: its event stream, connection sets, and commands.
+
+- ``GET /api/display/events`` → Server-Sent Events: the whole state first, then live changes
+- ``GET /api/display/connections/<snapshot>`` → each neuron's strongest incoming connections
+- ``POST /api/admin/timeline`` ``{"action": "play" | "pause" | "seek" | "speed", ...}``
+- ``POST /api/admin/scene`` ``{"scene": "live" | "timeline"}``
+- ``POST /api/admin/neuron`` ``{"index": 0..127 | null}``: show what a first-layer neuron looks for
+Commands need the admin token (kiosk/admin.py); the presenter (issue 6) will send them too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiohttp import web
+
+from kiosk.admin import ADMIN
+from kiosk.config import Config
+from kiosk.display.connections import ConnectionSets
+from kiosk.display.player import SPEEDS
+from kiosk.display.screen import SCENES, ExhibitScreen
+from kiosk.http_errors import Rejected, read_json_object
+from kiosk.hub import EventHub
+from kiosk.model.engine import Engine
+from kiosk.sse import stream_events
+
+SCREEN = web.AppKey("screen", ExhibitScreen)
+SCREEN_HUB = web.AppKey("screen_hub", EventHub)
+CONNECTIONS = web.AppKey("connections", ConnectionSets)
+MAX_FRAME_RATE = web.AppKey("max_frame_rate", int)
+TIMELINE_ACTIONS = ("play", "pause", "seek", "speed")
+
+
+def setup_display(app: web.Application, config: Config, engine: Engine, live_snapshot: str) -> ExhibitScreen:
+    """Add the screen's state, stream and command routes to ``app``; the timeline plays from start-up."""
+    options = config.display
+    hub = EventHub()
+    screen = ExhibitScreen(
+        hub,
+        engine,
+        live_snapshot,
+        seconds_per_snapshot=options.seconds_per_snapshot,
+        idle_s=options.idle_seconds,
+        connections_per_neuron=options.connections_per_neuron,
+        language=config.language,
+    )
+    app[SCREEN_HUB], app[SCREEN] = hub, screen
+    app[CONNECTIONS] = ConnectionSets(engine.timeline, options.connections_per_neuron)
+    app[MAX_FRAME_RATE] = options.max_frame_rate
+    app.router.add_get("/api/display/events", events)
+    app.router.add_get("/api/display/connections/{snapshot}", connections)
+    app.router.add_post("/api/admin/timeline", timeline_command)
+    app.router.add_post("/api/admin/scene", scene_command)
+    app.router.add_post("/api/admin/neuron", neuron_command)
+    app.cleanup_ctx.append(_run_screen)
+    app.on_shutdown.append(_end_streams)
+    return screen
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[SCREEN_HUB].close()  # on_shutdown runs before aiohttp waits for handlers: streams end now
+
+
+async def _run_screen(app: web.Application):
+    task = asyncio.ensure_future(app[SCREEN].run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    return await stream_events(
+        request, app[SCREEN_HUB], app[SCREEN].initial_events, max_rate_hz=app[MAX_FRAME_RATE]
+    )
+
+
+async def connections(request: web.Request) -> web.Response:
+    snapshot = request.match_info["snapshot"]
+    try:
+        body = request.app[CONNECTIONS].for_snapshot(snapshot)
+    except KeyError:
+        message = f"no snapshot {snapshot[:80]!r} in this export"
+        raise Rejected("unknown_snapshot", message, status=404) from None
+    # no-cache: a restart may bring another export with the same snapshot names; the page keeps its own copy.
+    return web.json_response(body, headers={"Cache-Control": "no-cache"})
+
+
+async def timeline_command(request: web.Request) -> web.Response:
+    request.app[ADMIN].check(request)
+    body = await read_json_object(request)
+    player = request.app[SCREEN].player
+    action = body.get("action")
+    if action == "play":
+        player.play()
+    elif action == "pause":
+        player.pause()
+    elif action == "seek":
+        player.seek(_snapshot_index(request.app[SCREEN], body.get("snapshot")))
+    elif action == "speed":
+        speed = body.get("speed")
+        if not _number_within(speed, *SPEEDS):
+            raise Rejected("bad_request", f'"speed" must be a number from {SPEEDS[0]} to {SPEEDS[1]}')
+        player.set_speed(speed)
+    else:
+        raise Rejected("bad_request", f'"action" must be one of {", ".join(TIMELINE_ACTIONS)}')
+    return web.json_response(player.state())
+
+
+async def scene_command(request: web.Request) -> web.Response:
+    request.app[ADMIN].check(request)
+    body = await read_json_object(request)
+    scene = body.get("scene")
+    if scene not in SCENES:
+        raise Rejected("bad_request", f'"scene" must be one of {", ".join(SCENES)}')
+    request.app[SCREEN].set_scene(scene)
+    return web.json_response({"scene": scene})
+
+
+async def neuron_command(request: web.Request) -> web.Response:
+    request.app[ADMIN].check(request)
+    body = await read_json_object(request)
+    index = body.get("index")
+    count = request.app[SCREEN].timeline.architecture[1]
+    if index is not None and not (_number_within(index, 0, count - 1) and isinstance(index, int)):
+        raise Rejected("bad_request", f'"index" must be a first-layer neuron, 0 to {count - 1}, or null')
+    request.app[SCREEN].select_neuron(index)
+    return web.json_response({"index": index})
+
+
+def _snapshot_index(screen: ExhibitScreen, wanted: object) -> int:
+    """A snapshot id, or its position in the timeline (0 = random start)."""
+    snapshots = screen.timeline.snapshots
+    if isinstance(wanted, int) and _number_within(wanted, 0, len(snapshots) - 1):
+        return wanted
+    if isinstance(wanted, str):
+        with contextlib.suppress(KeyError):
+            return screen.timeline.index_of(wanted)
+    raise Rejected(
+        "unknown_snapshot",
+        f'"snapshot" must be a snapshot id or a position 0 to {len(snapshots) - 1}',
+        status=404 if isinstance(wanted, str) else 400,
+    )
+
+
+def _number_within(value: object, low: float, high: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
