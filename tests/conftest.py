@@ -183,3 +183,60 @@ def post_json(url: str, body: dict, token: str | None = None) -> tuple[int, dict
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
+
+
+# ---- real browsers ---------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = [
+    *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+    *("--disable-component-update", "--disable-sync"),
+]
+
+
+def browser_missing() -> str | None:
+    """Why real-browser tests cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is not installed"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed"
+    return None
+
+
+class Kiosk:
+    """The real server as a process, restartable on the same port and state folder; its log goes
+    to a file (a pipe nobody reads would fill up and stall a long-running server)."""
+
+    def __init__(self, config: Path, state: Path, port: int) -> None:
+        self.config, self.state, self.base = config, state, f"http://127.0.0.1:{port}"
+        self.log = config.parent / "kiosk.log"
+        self.server: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            self.server = subprocess.Popen(
+                [sys.executable, "-m", "kiosk", "--config", str(self.config)],
+                cwd=REPO,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        wait_until_serving(self.server, self.base)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.send_signal(signal.SIGTERM)
+            try:
+                self.server.wait(10)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
+            self.server = None
+            log = self.log.read_text()
+            assert "Traceback" not in log, log
+
+    @property
+    def admin_token(self) -> str:
+        return (self.state / "admin.token").read_text().strip()

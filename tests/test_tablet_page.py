@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_server, stop_server, wait_until_serving, write_exhibit_config
+from conftest import BROWSER_ARGS, CHROMIUM, REPO, Kiosk, browser_missing, write_exhibit_config
 
 from kiosk.app import create_app
 from kiosk.config import Config, ModelConfig, TabletConfig
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 
-CHROMIUM = Path("/usr/bin/chromium")
 JS_TYPES = {"application/javascript", "text/javascript"}
 
 
@@ -89,21 +86,6 @@ async def test_no_directory_listing(client) -> None:
 
 # ---- a real browser against the real server -------------------------------------------------
 
-BROWSER_ARGS = [
-    *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
-    *("--disable-component-update", "--disable-sync"),
-]
-
-
-def _browser_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is not installed"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed"
-    return None
-
 
 def _post(url: str, token: str) -> dict:
     request = urllib.request.Request(url, data=b"{}", headers={"Authorization": f"Bearer {token}"})
@@ -129,28 +111,6 @@ def _draw_one(page) -> None:
     page.mouse.up()
 
 
-class Kiosk:
-    """The real server as a process, restartable on the same port and state folder."""
-
-    def __init__(self, config: Path, state: Path, port: int) -> None:
-        self.config, self.state, self.base = config, state, f"http://127.0.0.1:{port}"
-        self.server: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.server = start_server(self.config)
-        wait_until_serving(self.server, self.base)
-
-    def stop(self) -> None:
-        if self.server is not None:
-            stderr = stop_server(self.server, signal.SIGTERM)
-            self.server = None
-            assert "Traceback" not in stderr, stderr
-
-    @property
-    def admin_token(self) -> str:
-        return (self.state / "admin.token").read_text().strip()
-
-
 @pytest.fixture
 def kiosk(tmp_path: Path, export_dir: Path, free_port: int):
     state = tmp_path / "state"
@@ -163,7 +123,7 @@ def kiosk(tmp_path: Path, export_dir: Path, free_port: int):
         kiosk.stop()
 
 
-@pytest.mark.skipif(_browser_missing() is not None, reason=_browser_missing() or "")
+@pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
 def test_tablet_pairs_draws_and_reconnects_in_chromium(kiosk: Kiosk) -> None:
     from playwright.sync_api import expect, sync_playwright
 
