@@ -94,6 +94,7 @@ function frame(now) {
   const dt = Math.min(100, now - last);
   last = now;
   view?.update(now, dt);
+  view?.resize(stage.canvas.height); // neurons keep their size when the resolution steps down
   if (stage.render(now / 1000, dt / 1000)) {
     hud.placeLabels((point) => stage.project(point));
     metrics.frameRendered(now);

@@ -14,6 +14,7 @@ visitor's first stroke switches to ``live`` and ``idle_s`` without strokes switc
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import random
 import time
@@ -126,6 +127,9 @@ class ExhibitScreen:
         if window is None:
             self._pairing = None
             self._publish("pairing", {"open": False, "paired": paired})
+            # "Tablet paired" is news for the screens watching now, not for one that connects later.
+            closed = json.dumps({"open": False, "paired": False})
+            self._latest["pairing"] = Event("pairing", closed, "pairing")
             return
         self._pairing = (window, url)
         self._publish_pairing(window, url)

@@ -4,8 +4,9 @@
 // the index of the lines worth drawing. Lines whose contribution is too small to see are left
 // out of the draw: software renderers pay for every pixel, even a black one.
 
-import { BufferAttribute, BufferGeometry, LineBasicMaterial, LineSegments } from "three";
+import { BufferAttribute, BufferGeometry, LineSegments } from "three";
 import { writeContribution } from "./palette.js";
+import { flatColourMaterial } from "./shaders.js";
 
 const VISIBLE = 0.15; // strength (0..1 of the layer's largest) below which a line is not drawn
 
@@ -24,8 +25,7 @@ export class ConnectionLines {
     this.geometry.setDrawRange(0, 0);
     // Opaque: colours already fade into the background, and blending costs software renderers dearly.
     // (Additive blending would also burn thousands of crossing lines white.)
-    const material = new LineBasicMaterial({ vertexColors: true, depthWrite: false });
-    this.object = new LineSegments(this.geometry, material);
+    this.object = new LineSegments(this.geometry, flatColourMaterial());
     this.object.frustumCulled = false;
     this.object.renderOrder = 1;
     this.sets = null; // per layer: {sources: Int32Array, weights: Float32Array}

@@ -1,25 +1,10 @@
-// One layer of neurons as a single Points object: one draw call, one vertex per neuron, a round
-// sprite, and colours written in place; nothing is rebuilt when activations change. (Instanced
+// One layer of neurons as a single Points object: one draw call, one vertex per neuron drawn as a
+// disc, and colours written in place; nothing is rebuilt when activations change. (Instanced
 // spheres cost software renderers dozens of triangles per neuron for the same flat disc.)
 
-import { BufferAttribute, BufferGeometry, CanvasTexture, Points, PointsMaterial } from "three";
+import { BufferAttribute, BufferGeometry, Points } from "three";
 import { writeActivation } from "./palette.js";
-
-let disc = null; // one shared round sprite
-
-function discTexture() {
-  if (!disc) {
-    const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = 64;
-    const g = canvas.getContext("2d");
-    g.fillStyle = "#fff";
-    g.beginPath();
-    g.arc(32, 32, 30, 0, 2 * Math.PI);
-    g.fill();
-    disc = new CanvasTexture(canvas);
-  }
-  return disc;
-}
+import { discMaterial } from "./shaders.js";
 
 export class NeuronLayer {
   // size: the disc's diameter in world units.
@@ -31,8 +16,7 @@ export class NeuronLayer {
     this.geometry = new BufferGeometry();
     this.geometry.setAttribute("position", new BufferAttribute(xyz, 3));
     this.geometry.setAttribute("color", new BufferAttribute(this.colors, 3));
-    const material = new PointsMaterial({ size, vertexColors: true, map: discTexture(), alphaTest: 0.5 });
-    this.mesh = new Points(this.geometry, material);
+    this.mesh = new Points(this.geometry, discMaterial(size));
     this.mesh.renderOrder = 2; // after the connections, so neurons sit on top of them
     this.show(new Float32Array(this.count), 1);
   }
@@ -43,8 +27,13 @@ export class NeuronLayer {
     this.geometry.attributes.color.needsUpdate = true;
   }
 
+  // Disc sizes are in world units; the shader needs the canvas's height in device pixels.
+  resize(drawingBufferHeight) {
+    this.mesh.material.uniforms.scale.value = drawingBufferHeight / 2;
+  }
+
   dispose() {
     this.geometry.dispose();
-    this.mesh.material.dispose(); // the shared disc texture stays for the next network
+    this.mesh.material.dispose();
   }
 }

@@ -1,15 +1,24 @@
 // Colours, chosen to be read by colour-blind visitors too: activation is light against dark (not a
-// hue), a connection's sign is blue versus orange, the network's answer is yellow.
+// hue), a connection's sign is blue versus vermillion, the network's answer is yellow.
+//
+// Colour objects are for three.js materials (which work in linear light); the write* functions
+// fill vertex and texture buffers with sRGB values, ready for the screen (see shaders.js).
 
-import { Color } from "three";
+import { Color, SRGBColorSpace } from "three";
 
 export const BACKGROUND = new Color("#0b1020");
 export const POSITIVE = new Color("#4fa3ff");
 export const NEGATIVE = new Color("#e8601c"); // vermillion: never mistaken for the answer's yellow
 export const ANSWER = new Color("#ffd23f");
 export const LABEL = "#f2f4f8";
-const OFF = new Color("#2a3a5c"); // a resting neuron is still visible against the background
-const ON = new Color("#f4f7ff");
+
+const srgb = (color) => color.getRGB({ r: 0, g: 0, b: 0 }, SRGBColorSpace);
+const OFF = srgb(new Color("#2a3a5c")); // a resting neuron is still visible against the background
+const ON = srgb(new Color("#f4f7ff"));
+const BACK = srgb(BACKGROUND);
+const PLUS = srgb(POSITIVE);
+const MINUS = srgb(NEGATIVE);
+export const ANSWER_SRGB = srgb(ANSWER);
 
 // Neuron or pixel brightness for an activation in 0..1, written into out[i*3 .. i*3+2].
 export function writeActivation(out, i, value, boost = 1) {
@@ -21,9 +30,15 @@ export function writeActivation(out, i, value, boost = 1) {
 
 // A connection's colour: hue by the sign of its contribution, fading into the background as it weakens.
 export function writeContribution(out, i, sign, strength) {
-  const c = sign >= 0 ? POSITIVE : NEGATIVE;
+  const c = sign >= 0 ? PLUS : MINUS;
   const k = Math.pow(Math.min(1, strength), 0.7);
-  out[i * 3] = BACKGROUND.r + (c.r - BACKGROUND.r) * k;
-  out[i * 3 + 1] = BACKGROUND.g + (c.g - BACKGROUND.g) * k;
-  out[i * 3 + 2] = BACKGROUND.b + (c.b - BACKGROUND.b) * k;
+  out[i * 3] = BACK.r + (c.r - BACK.r) * k;
+  out[i * 3 + 1] = BACK.g + (c.g - BACK.g) * k;
+  out[i * 3 + 2] = BACK.b + (c.b - BACK.b) * k;
+}
+
+export function writeColour(out, i, { r, g, b }) {
+  out[i * 3] = r;
+  out[i * 3 + 1] = g;
+  out[i * 3 + 2] = b;
 }

@@ -8,7 +8,7 @@ import {
   NearestFilter,
   PlaneGeometry,
   RGBAFormat,
-  LinearSRGBColorSpace,
+  SRGBColorSpace,
 } from "three";
 import { writeActivation } from "./palette.js";
 
@@ -24,7 +24,7 @@ export class InputImage {
     this.texture = new DataTexture(this.rgba, this.side, this.side, RGBAFormat);
     this.texture.magFilter = NearestFilter; // crisp pixels: this is what the network sees
     this.texture.minFilter = NearestFilter;
-    this.texture.colorSpace = LinearSRGBColorSpace; // the palette's colours are linear already
+    this.texture.colorSpace = SRGBColorSpace; // the palette writes sRGB
     const size = pitch * this.side;
     this.mesh = new Mesh(new PlaneGeometry(size, size), new MeshBasicMaterial({ map: this.texture }));
     this.mesh.position.set(centre.x, centre.y, 0);
@@ -44,6 +44,8 @@ export class InputImage {
     }
     this.texture.needsUpdate = true;
   }
+
+  resize() {}
 
   dispose() {
     this.texture.dispose();

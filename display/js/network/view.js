@@ -9,7 +9,7 @@ import { ConnectionLines } from "./connections.js";
 import { layoutNetwork } from "./layout.js";
 import { NeuronLayer } from "./neurons.js";
 import { OutputPanel } from "./outputs.js";
-import { ANSWER } from "./palette.js";
+import { ANSWER_SRGB, writeColour } from "./palette.js";
 import { InputImage } from "./pixels.js";
 
 const PULSE_STEP_MS = 90; // delay from one layer to the next
@@ -92,8 +92,12 @@ export class NetworkView {
 
   showAnswer() {
     const outputs = this.layers[this.layers.length - 1];
-    if (this.shownAnswer >= 0) ANSWER.toArray(outputs.colors, this.shownAnswer * 3);
+    if (this.shownAnswer >= 0) writeColour(outputs.colors, this.shownAnswer, ANSWER_SRGB);
     this.outputs.show(this.shown[this.shown.length - 1], this.shownAnswer);
+  }
+
+  resize(drawingBufferHeight) {
+    for (const layer of this.layers) layer.resize(drawingBufferHeight);
   }
 
   // Centre of output `digit` in world coordinates (tests find the answer on screen with it).
