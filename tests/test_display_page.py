@@ -322,3 +322,29 @@ def test_the_screen_reconnects_and_resynchronises_after_a_server_restart(tmp_pat
         kiosk.stop()
     # While the server was down the browser reported refused connections; nothing else may appear.
     assert [e for e in screen.errors if "ERR_CONNECTION_REFUSED" not in e] == []
+
+
+def test_selecting_a_neuron_shows_its_weights_as_an_image(kiosk, browser) -> None:
+    screen = Screen(browser, kiosk.base)
+    command(kiosk, "neuron", {"index": 5})
+    panel = screen.page.locator("#neuron")
+    panel.wait_for(state="visible", timeout=5_000)
+    assert "5" in screen.page.locator("#neuron-title").inner_text()
+    weights = screen.state("neuron")["weights"]
+    # The 28×28 image: blue where a weight is positive, vermillion where negative.
+    pixels = screen.page.evaluate(
+        "() => Array.from(document.getElementById('neuron-weights').getContext('2d')"
+        ".getImageData(0, 0, 28, 28).data)"
+    )
+    rgba = np.array(pixels).reshape(784, 4)
+    strong = np.abs(np.array(weights)) > 0.5
+    assert strong.any()
+    blue_wins = rgba[strong, 2] > rgba[strong, 0]
+    assert (blue_wins == (np.array(weights)[strong] > 0)).all()
+    # The neuron itself is ringed in the 3D scene.
+    assert screen.page.evaluate("() => window.__display.view.selection.visible")
+    command(kiosk, "neuron", {"index": None})
+    panel.wait_for(state="hidden", timeout=5_000)
+    assert not screen.page.evaluate("() => window.__display.view.selection.visible")
+    screen.page.close()
+    assert screen.errors == []

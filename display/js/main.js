@@ -55,7 +55,10 @@ const handlers = {
     showConnectionsOf(frame.snapshot);
   },
   pairing: (pairing) => overlays.showPairing(pairing),
-  neuron: (neuron) => overlays.showNeuron(neuron),
+  neuron(neuron) {
+    overlays.showNeuron(neuron);
+    view?.select(neuron.index);
+  },
 };
 
 function buildNetwork(network, key) {

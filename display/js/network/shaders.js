@@ -13,9 +13,10 @@ attribute vec3 color;
 varying vec3 vColor;
 `;
 
-// Lines (or any geometry) in their vertex colours.
+// Lines (or any geometry) in their vertex colours. No depth written: neurons drawn afterwards sit on top.
 export function flatColourMaterial() {
   return new RawShaderMaterial({
+    depthWrite: false,
     vertexShader: `${HEAD}
 void main() {
   vColor = color;

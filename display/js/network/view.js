@@ -4,7 +4,7 @@
 // after layer k-1, brightens briefly as it does, and its values ease towards the new ones
 // instead of jumping. Once every layer has settled, frames cost nothing but drawing.
 
-import { Group } from "three";
+import { Group, Mesh, MeshBasicMaterial, RingGeometry } from "three";
 import { ConnectionLines } from "./connections.js";
 import { layoutNetwork } from "./layout.js";
 import { NeuronLayer } from "./neurons.js";
@@ -26,7 +26,9 @@ export class NetworkView {
     this.lines = new ConnectionLines(this.layout, perNeuron);
     const outputs = this.layout[this.layout.length - 1].positions;
     this.outputs = new OutputPanel(outputs, this.outputRadius);
-    this.group.add(this.lines.object, ...this.layers.map((l) => l.mesh), ...this.outputs.objects);
+    this.selection = new Mesh(new RingGeometry(0.2, 0.26, 32), new MeshBasicMaterial({ color: "#ffffff" }));
+    this.selection.visible = false;
+    this.group.add(this.lines.object, ...this.layers.map((l) => l.mesh), ...this.outputs.objects, this.selection);
     this.target = this.layout.map((l) => new Float32Array(l.positions.length));
     this.shown = this.layout.map((l) => new Float32Array(l.positions.length));
     this.pulseAt = this.layout.map(() => -Infinity);
@@ -100,6 +102,13 @@ export class NetworkView {
     for (const layer of this.layers) layer.resize(drawingBufferHeight);
   }
 
+  // Ring a first-layer neuron (whose weights the screen is showing), or none (null).
+  select(index) {
+    const neuron = index === null ? null : this.layout[1]?.positions[index];
+    this.selection.visible = Boolean(neuron);
+    if (neuron) this.selection.position.set(neuron.x, neuron.y, neuron.z + 0.01);
+  }
+
   // Centre of output `digit` in world coordinates (tests find the answer on screen with it).
   outputPosition(digit) {
     return this.layout[this.layout.length - 1].positions[digit];
@@ -109,6 +118,8 @@ export class NetworkView {
     for (const layer of this.layers) layer.dispose();
     this.lines.dispose();
     this.outputs.dispose();
+    this.selection.geometry.dispose();
+    this.selection.material.dispose();
   }
 }
 
