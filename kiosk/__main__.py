@@ -19,6 +19,7 @@ from kiosk.app import create_app, load_engine
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 from kiosk.model.engine import Engine
 from kiosk.model.export import ExportError
+from kiosk.playground.routes import PLAYGROUND
 from kiosk.tablet import cli as tablet_cli
 
 log = logging.getLogger("kiosk")
@@ -93,6 +94,7 @@ def serve(path: Path) -> int:
         _configure_logging(config)
         app = create_app(config, _load_engine(path, config))
         _publish_admin_token(config, app)
+        app.on_startup.append(_prepare_playground)
     except StartupError as exc:
         print(exc, file=sys.stderr)
         return EXIT_STARTUP_FAILED
@@ -106,6 +108,11 @@ def serve(path: Path) -> int:
         return EXIT_STARTUP_FAILED
     log.info("stopped")
     return 0
+
+
+async def _prepare_playground(app: web.Application) -> None:
+    # The exhibit runs for months: its training process is started with it, not on a visitor's time.
+    app[PLAYGROUND].prepare()
 
 
 def _publish_admin_token(config: Config, app: web.Application) -> None:

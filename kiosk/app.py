@@ -22,13 +22,15 @@ from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeError, StrokeLimits, parse_strokes
+from kiosk.playground.routes import PLAYGROUND, setup_playground
 from kiosk.tablet.page import setup_tablet_page
-from kiosk.tablet.routes import setup_tablets
+from kiosk.tablet.routes import pairing_url, setup_tablets
 
 # Why requests were refused; all are listed in /healthz, zero or not, so the shape is stable.
 REJECTION_REASONS = (
     *("too_large", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
     *("unauthorized", "throttled", "busy", "bad_offer", "pairing_failed", "unavailable"),  # tablets
+    "forbidden",
 )
 INFER_KEYS = ("strokes", "snapshot")
 
@@ -72,11 +74,14 @@ def create_app(config: Config, engine: Engine | None = None) -> web.Application:
     app.router.add_post("/api/infer", infer)
     screen = setup_display(app, config, engine, app[DEFAULT_SNAPSHOT])
     tablet_url = f"{exhibit_url(config)}/tablet"
-    tablets = setup_tablets(app, config, engine, app[STROKE_LIMITS], tablet_url)
+    tablets = setup_tablets(app, config, engine, app[STROKE_LIMITS], tablet_url, app[DEFAULT_SNAPSHOT])
     # The screen follows the tablet: its pen strokes, its answers, and pairing windows.
     tablets.peers.on_activity = screen.visitor_active
     tablets.peers.on_drawing = screen.show_drawing
-    tablets.on_pairing = lambda window, paired: screen.show_pairing(window, tablet_url, paired=paired)
+    tablets.on_pairing = lambda window, paired: screen.show_pairing(
+        window, pairing_url(tablet_url, window) if window else "", paired=paired
+    )
+    setup_playground(app, config, on_start=lambda: screen.set_scene("playground"))
     setup_tablet_page(app, config)
     setup_display_page(app)
     return app
@@ -91,6 +96,7 @@ async def healthz(request: web.Request) -> web.Response:
             "snapshot": app[DEFAULT_SNAPSHOT],
             "uptime_s": round(time.monotonic() - app[STARTED], 1),
             "rejected": dict(app[REJECTED]),
+            "playground": app[PLAYGROUND].health(),
         }
     )
 

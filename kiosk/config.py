@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
@@ -65,9 +67,25 @@ class ServerConfig(_Section):
     @field_validator("public_url", mode="after")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if value and not re.fullmatch(r"https?://[^\s/?#]+(:\d+)?/?", value):
+        if value and not _is_site_address(value):
             raise ValueError(f"{value!r} is not a web address like http://192.168.1.20:8080")
         return value.rstrip("/")
+
+
+def _is_site_address(value: str) -> bool:
+    """http(s)://host[:port][/] and nothing more: a tablet's pairing link is built on it."""
+    try:
+        url = urllib.parse.urlsplit(value)
+        url.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    return (
+        url.scheme in ("http", "https")
+        and bool(url.hostname)
+        and url.path in ("", "/")
+        and not (url.query or url.fragment or url.username or url.password)
+        and not re.search(r"\s", value)
+    )
 
 
 class ModelConfig(_Section):
@@ -132,6 +150,15 @@ class DisplayConfig(_Section):
     max_frame_rate: StrictInt = Field(60, ge=1, le=240)
 
 
+class PlaygroundConfig(_Section):
+    grid: StrictInt = Field(64, ge=16, le=128)
+    neuron_grid: StrictInt = Field(16, ge=8, le=32)
+    frames_per_second: StrictInt = Field(30, ge=1, le=60)
+    max_seconds: StrictInt = Field(300, ge=5, le=3600)
+    steps_per_second: StrictInt = Field(60, ge=1, le=5000)
+    tablet_controls: StrictBool = False
+
+
 class LoggingConfig(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -142,6 +169,7 @@ class Config(_Section):
     limits: LimitsConfig = LimitsConfig()
     tablet: TabletConfig = TabletConfig()
     display: DisplayConfig = DisplayConfig()
+    playground: PlaygroundConfig = PlaygroundConfig()
     language: StrictStr = "en"
     logging: LoggingConfig = LoggingConfig()
 

@@ -33,6 +33,13 @@ class Event:
     key: str  # events with the same key replace each other while still pending
 
 
+def make_event(kind: str, payload: object, *, key: str | None = None) -> Event:
+    """An event as the hub would publish it, e.g. for a state snapshot sent to one new subscriber."""
+    if "\n" in kind or "\r" in kind:
+        raise ValueError(f"event kind must be one line, got {kind!r}")
+    return Event(kind, json.dumps(payload, separators=(",", ":")), kind if key is None else key)
+
+
 class SubscriberDropped(Exception):
     """The hub gave up on a subscriber: ``reason`` is "stalled", "overflow" or "closed" (shutdown)."""
 
@@ -98,9 +105,7 @@ class EventHub:
 
     def publish(self, kind: str, payload: object, *, key: str | None = None) -> Event:
         """Serialise ``payload`` once and queue it for every subscriber; never blocks."""
-        if "\n" in kind or "\r" in kind:
-            raise ValueError(f"event kind must be one line, got {kind!r}")
-        event = Event(kind, json.dumps(payload, separators=(",", ":")), kind if key is None else key)
+        event = make_event(kind, payload, key=key)
         self.published += 1
         now = self._clock()
         too_slow = [(sub, reason) for sub in self._subscribers if (reason := self._offer(sub, event, now))]

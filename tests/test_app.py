@@ -58,7 +58,9 @@ async def test_healthz(client, engine: Engine) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
     health = await response.json()
-    assert set(health) == {"status", "model", "snapshot", "uptime_s", "rejected"}
+    assert set(health) == {"status", "model", "snapshot", "uptime_s", "rejected", "playground"}
+    # No training process until a run is started (the server's own start-up starts it early).
+    assert health["playground"] == {"state": "idle", "run": 0, "worker": "stopped", "frames": 0}
     assert health["status"] == "ok"
     assert health["model"] == engine.timeline.name
     assert health["snapshot"] == engine.timeline.final_id

@@ -134,7 +134,12 @@ VALIDATION_CASES = {
         "max_points",
         "less than or equal to 200000",
     ),
-    "unknown language": ("# hello\nlanguage: fr\n", "language", "language:", "no translation 'fr'; available: de, en"),
+    "unknown language": (
+        "# hello\nlanguage: fr\n",
+        "language",
+        "language:",
+        "no translation 'fr'; available: de, en",
+    ),
     "unknown log level": ("logging:\n  level: verbose\n", "logging.level", "level:", "'debug'"),
     "section is not a mapping": ("limits: 5\n", "limits", "limits:", "must be a section of keys"),
     "empty export path": ('model:\n  export: ""\n', "model.export", "export:", "must name an export"),

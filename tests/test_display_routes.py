@@ -22,7 +22,7 @@ from kiosk.config import Config, DisplayConfig, ModelConfig, TabletConfig
 from kiosk.display.connections import ConnectionSets
 from kiosk.display.player import SPEEDS
 from kiosk.display.routes import SCREEN
-from kiosk.display.screen import EVENT_ORDER
+from kiosk.display.screen import EVENT_ORDER, SCENES
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
 
@@ -252,7 +252,7 @@ async def test_wrong_tokens_are_throttled(client) -> None:
 
 ACTION = '"action" must be one of play, pause, seek, speed'
 SPEED = f'"speed" must be a number from {SPEEDS[0]} to {SPEEDS[1]}'
-SCENE = '"scene" must be one of live, timeline'
+SCENE = f'"scene" must be one of {", ".join(SCENES)}'
 
 
 def seek_message(t: Timeline) -> str:
@@ -269,8 +269,18 @@ BAD = {
     "unknown action": ("/api/admin/timeline", lambda t: {"action": "rewind"}, 400, lambda t: ACTION),
     "action not text": ("/api/admin/timeline", lambda t: {"action": ["play"]}, 400, lambda t: ACTION),
     "no speed": ("/api/admin/timeline", lambda t: {"action": "speed"}, 400, lambda t: SPEED),
-    "speed too low": ("/api/admin/timeline", lambda t: {"action": "speed", "speed": 0.2}, 400, lambda t: SPEED),
-    "speed too high": ("/api/admin/timeline", lambda t: {"action": "speed", "speed": 8.5}, 400, lambda t: SPEED),
+    "speed too low": (
+        "/api/admin/timeline",
+        lambda t: {"action": "speed", "speed": 0.2},
+        400,
+        lambda t: SPEED,
+    ),
+    "speed too high": (
+        "/api/admin/timeline",
+        lambda t: {"action": "speed", "speed": 8.5},
+        400,
+        lambda t: SPEED,
+    ),
     "speed zero": ("/api/admin/timeline", lambda t: {"action": "speed", "speed": 0}, 400, lambda t: SPEED),
     "speed bool": ("/api/admin/timeline", lambda t: {"action": "speed", "speed": True}, 400, lambda t: SPEED),
     "speed text": ("/api/admin/timeline", lambda t: {"action": "speed", "speed": "2"}, 400, lambda t: SPEED),
@@ -296,7 +306,12 @@ BAD = {
     "unknown scene": ("/api/admin/scene", lambda t: {"scene": "attract"}, 400, lambda t: SCENE),
     "scene not text": ("/api/admin/scene", lambda t: {"scene": 1}, 400, lambda t: SCENE),
     "neuron negative": ("/api/admin/neuron", lambda t: {"index": -1}, 400, neuron_message),
-    "neuron past the layer": ("/api/admin/neuron", lambda t: {"index": t.architecture[1]}, 400, neuron_message),
+    "neuron past the layer": (
+        "/api/admin/neuron",
+        lambda t: {"index": t.architecture[1]},
+        400,
+        neuron_message,
+    ),
     "neuron bool": ("/api/admin/neuron", lambda t: {"index": True}, 400, neuron_message),
     "neuron float": ("/api/admin/neuron", lambda t: {"index": 1.0}, 400, neuron_message),
     "neuron text": ("/api/admin/neuron", lambda t: {"index": "3"}, 400, neuron_message),
@@ -304,7 +319,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-async def test_bad_values_get_a_clear_message_and_change_nothing(client, timeline: Timeline, case: str) -> None:
+async def test_bad_values_get_a_clear_message_and_change_nothing(
+    client, timeline: Timeline, case: str
+) -> None:
     path, body, status, message = BAD[case]
     screen = client.app[SCREEN]
     before = [(e.kind, e.data) for e in screen.initial_events()]
@@ -369,7 +386,8 @@ async def test_scene_and_neuron_commands_reach_the_stream(client, timeline: Time
     row = timeline.layers(timeline.snapshots[0].id)[0][0][index]
     assert neuron["index"] == index and neuron["snapshot"] == timeline.snapshots[0].id
     assert len(neuron["weights"]) == 784 and max(map(abs, neuron["weights"])) == 1.0
-    assert max(range(784), key=lambda i: abs(neuron["weights"][i])) == int(abs(row).argmax())
+    strongest = int(abs(row).argmax())
+    assert neuron["weights"][strongest] == (1.0 if row[strongest] > 0 else -1.0)
 
     status, answer = await command(client, "/api/admin/neuron", {"index": None})
     assert (status, answer) == (200, {"index": None})
@@ -400,7 +418,8 @@ async def test_a_pairing_window_is_shown_until_a_tablet_pairs(client, config: Co
 
     response = await client.post("/api/tablet/pair", json={"code": code, "name": "by the door"})
     assert response.status == 200
-    assert await reader.until("pairing") == {"open": False, "paired": True}
+    # (The second screen's connecting re-sent the open window to every screen: skip that one.)
+    assert await reader.until("pairing", lambda data: not data["open"]) == {"open": False, "paired": True}
 
 
 def qr_of(text: str) -> str:
@@ -415,11 +434,6 @@ async def test_the_qr_code_on_screen_holds_the_tablet_address(client) -> None:
     assert shown["qr"] in (qr_of(body["url"]), qr_of(body["url"].split("#")[0]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: create_app passes tablet_url (no #code=) to screen.show_pairing, so the QR code on screen "
-    "opens /tablet without the code; tablet_client/js/pairing.js and pairing_url() expect /tablet#code=…",
-)
 async def test_the_qr_code_on_screen_carries_the_pairing_code(client) -> None:
     reader, _ = await open_stream(client)
     _, body = await command(client, "/api/admin/pairing", {})
@@ -463,7 +477,9 @@ async def test_the_page_is_served_uncached(client, path: str) -> None:
         ),
     ],
 )
-async def test_the_pages_files_are_served(client, path: str, file: str, content_type: tuple[str, ...]) -> None:
+async def test_the_pages_files_are_served(
+    client, path: str, file: str, content_type: tuple[str, ...]
+) -> None:
     response = await client.get(path)
     assert response.status == 200
     assert response.headers["Content-Type"].split(";")[0] in content_type
@@ -503,11 +519,19 @@ async def test_nothing_outside_the_served_folders_is_served(client, path: str) -
     async with client.session.get(url) as response:
         body = await response.read()
     assert response.status in (403, 404), (path, response.status)
-    for secret in (REPO / "kiosk/app.py", DISPLAY / "package.json", DISPLAY / "node_modules/three/package.json"):
+    for secret in (
+        REPO / "kiosk/app.py",
+        DISPLAY / "package.json",
+        DISPLAY / "node_modules/three/package.json",
+    ):
         assert secret.read_bytes()[:200] not in body
 
 
 def test_the_checks_above_would_see_a_leak() -> None:
     # The files the path-traversal test guards exist, so a leak would show in the body.
-    for secret in (REPO / "kiosk/app.py", DISPLAY / "package.json", DISPLAY / "node_modules/three/package.json"):
+    for secret in (
+        REPO / "kiosk/app.py",
+        DISPLAY / "package.json",
+        DISPLAY / "node_modules/three/package.json",
+    ):
         assert secret.is_file() and len(secret.read_bytes()) > 50

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import FakeClock
 
-from kiosk.display.screen import EVENT_ORDER, ExhibitScreen
+from kiosk.display.screen import EVENT_ORDER, SCENES, ExhibitScreen
 from kiosk.hub import Event, EventHub
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.export import Timeline, load_timeline
@@ -48,7 +48,12 @@ class RecordingHub(EventHub):
 def make_screen(timeline: Timeline, clock: FakeClock, live_snapshot: str | None = None, **options):
     hub = RecordingHub()
     engine = Engine(timeline)
-    settings = {"seconds_per_snapshot": 60.0, "idle_s": IDLE_S, "connections_per_neuron": 24, "language": "en"}
+    settings = {
+        "seconds_per_snapshot": 60.0,
+        "idle_s": IDLE_S,
+        "connections_per_neuron": 24,
+        "language": "en",
+    }
     screen = ExhibitScreen(
         hub,
         engine,
@@ -192,7 +197,9 @@ def test_a_sample_digit_is_chosen_when_the_export_has_samples(
     assert_activation_is(activation, engine.infer(samples.images[i], first))
 
 
-def test_each_round_of_the_timeline_shows_a_sample_afresh(timeline_with_samples: Timeline, clock: FakeClock) -> None:
+def test_each_round_of_the_timeline_shows_a_sample_afresh(
+    timeline_with_samples: Timeline, clock: FakeClock
+) -> None:
     screen, hub, engine = make_screen(timeline_with_samples, clock)
     samples = timeline_with_samples.samples
     last = len(timeline_with_samples.snapshots) - 1
@@ -206,7 +213,9 @@ def test_each_round_of_the_timeline_shows_a_sample_afresh(timeline_with_samples:
         assert activation["source"] == "sample"
         i = sample_shown(activation, timeline_with_samples)
         assert activation["label"] == int(samples.labels[i])
-        assert_activation_is(activation, engine.infer(samples.images[i], timeline_with_samples.snapshots[0].id))
+        assert_activation_is(
+            activation, engine.infer(samples.images[i], timeline_with_samples.snapshots[0].id)
+        )
         shown.append(i)
     assert len(set(shown)) > 1  # 12 samples, a seeded rng: not the same one six times
 
@@ -282,7 +291,9 @@ def test_a_cleared_drawing_is_a_blank_frame(timeline: Timeline, clock: FakeClock
     assert screen.last_activity == clock.now
 
 
-def test_a_drawing_outside_the_live_scene_waits_for_the_timeline(timeline: Timeline, clock: FakeClock) -> None:
+def test_a_drawing_outside_the_live_scene_waits_for_the_timeline(
+    timeline: Timeline, clock: FakeClock
+) -> None:
     screen, hub, engine = make_screen(timeline, clock)
     before = len(hub.of("activation"))
     image = a_drawing(3)
@@ -364,13 +375,15 @@ def test_set_scene_publishes_and_refuses_unknown_scenes(timeline: Timeline, cloc
     assert hub.last("activation")["snapshot"] == timeline.final_id  # the live network
     published = len(hub.log)
     for bad in ("attract", "", "LIVE"):
-        with pytest.raises(ValueError, match="scene must be one of live, timeline"):
+        with pytest.raises(ValueError, match=f"^scene must be one of {', '.join(SCENES)}, not {bad!r}$"):
             screen.set_scene(bad)
     assert screen.scene == "live" and len(hub.log) == published
 
 
 @pytest.mark.parametrize("index", [0, 7, 15])
-def test_a_neuron_is_shown_as_its_weights_scaled_to_1(timeline: Timeline, clock: FakeClock, index: int) -> None:
+def test_a_neuron_is_shown_as_its_weights_scaled_to_1(
+    timeline: Timeline, clock: FakeClock, index: int
+) -> None:
     screen, hub, _ = make_screen(timeline, clock)
     screen.player.seek(1)
     screen.select_neuron(index)
@@ -392,7 +405,9 @@ def assert_scaled_row(weights: list[float], row: np.ndarray) -> None:
     )
 
 
-def test_in_the_live_scene_a_neuron_comes_from_the_live_snapshot(timeline: Timeline, clock: FakeClock) -> None:
+def test_in_the_live_scene_a_neuron_comes_from_the_live_snapshot(
+    timeline: Timeline, clock: FakeClock
+) -> None:
     live = timeline.snapshots[1].id
     screen, hub, _ = make_screen(timeline, clock, live_snapshot=live)
     screen.visitor_active()
@@ -460,10 +475,27 @@ async def test_an_expired_window_is_taken_down(timeline: Timeline, clock: FakeCl
     assert json.loads(screen.initial_events()[4].data)["open"] is False
 
 
-async def test_the_expiry_of_a_replaced_window_leaves_the_new_one_up(timeline: Timeline, clock: FakeClock) -> None:
+async def test_the_expiry_of_a_replaced_window_leaves_the_new_one_up(
+    timeline: Timeline, clock: FakeClock
+) -> None:
     screen, hub, _ = make_screen(timeline, clock)
     screen.show_pairing(PairingCode("123456", clock.now + 0.05), URL)
     screen.show_pairing(PairingCode("999888", clock.now + 600), URL)
     await asyncio.sleep(0.15)  # the first window's expiry has come and gone
     assert [p["open"] for p in hub.of("pairing")] == [False, True, True]  # start-up, then two windows
     assert hub.last("pairing")["code"] == "999 888"
+
+
+async def test_a_commanded_live_scene_stays_for_idle_seconds(timeline: Timeline, clock: FakeClock) -> None:
+    screen, hub, _ = make_screen(timeline, clock)
+    screen.player.seek(2)
+    task = asyncio.ensure_future(screen.run())
+    try:
+        screen.set_scene("live")
+        await asyncio.sleep(0.4)  # more than one idle check; the (fake) clock has not moved
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert screen.scene == "live"
+    assert hub.last("scene") == {"scene": "live"}

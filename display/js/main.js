@@ -6,12 +6,15 @@
 import { ConnectionCache } from "./connections.js";
 import { EventStream } from "./events.js";
 import { Hud } from "./hud.js";
-import { loadLanguage } from "./i18n.js";
+import { loadLanguage, t } from "./i18n.js";
 import { FrameMetrics } from "./metrics.js";
 import { NetworkView } from "./network/view.js";
 import { Overlays } from "./overlays.js";
+import { PlaygroundView } from "./playground/view.js";
 import { Stage } from "./stage.js";
 
+const SCREEN_EVENTS = ["network", "scene", "timeline", "activation", "pairing", "neuron"];
+const PLAYGROUND_EVENTS = ["config", "status", "points", "history", "metrics", "boundary", "neurons", "weights"];
 const state = {}; // newest event of each kind
 const connections = new ConnectionCache();
 const hud = new Hud();
@@ -22,6 +25,9 @@ const stage = new Stage(document.getElementById("stage"), {
   onContextRestored: () => view && (view.moving = true),
 });
 let view = null;
+let scene = "timeline";
+let playground = null; // made on first use, with the language loaded
+let playgroundStream = null; // open only while the playground scene is on
 let networkKey = "";
 let language = "";
 let wantedSnapshot = null;
@@ -38,9 +44,12 @@ const handlers = {
       if (state[kind]) handlers[kind](state[kind], performance.now());
     }
   },
-  scene({ scene }) {
+  scene(event) {
+    scene = event.scene;
+    document.body.dataset.scene = scene;
     hud.showScene(scene);
     stage.setDrifting(scene !== "live");
+    showPlayground(scene === "playground");
   },
   timeline(timeline) {
     hud.showTimeline(timeline);
@@ -86,6 +95,21 @@ function showConnectionsOf(snapshot) {
   );
 }
 
+// The playground's own stream is followed only while its scene is on screen.
+function showPlayground(on) {
+  if (on && !playground) playground = new PlaygroundView(document.getElementById("playground-scene"), t);
+  document.getElementById("playground-scene").hidden = !on;
+  playground?.setVisible(on);
+  if (on && !playgroundStream) {
+    playgroundStream = new EventStream("/api/train_stream", PLAYGROUND_EVENTS, {
+      onEvent: (kind, data) => playground.show(kind, data),
+    });
+  } else if (!on && playgroundStream) {
+    playgroundStream.close();
+    playgroundStream = null;
+  }
+}
+
 function dispatch(kind, data, arrived = performance.now()) {
   state[kind] = data;
   const done = handlers[kind]?.(data, arrived);
@@ -96,6 +120,12 @@ let last = performance.now();
 function frame(now) {
   const dt = Math.min(100, now - last);
   last = now;
+  if (scene === "playground") {
+    playground.frame(now); // the 3D network is hidden: not drawn at all
+    metrics.frameRendered(now);
+    requestAnimationFrame(frame);
+    return;
+  }
   view?.update(now, dt);
   view?.resize(stage.canvas.height); // neurons keep their size when the resolution steps down
   if (stage.render(now / 1000, dt / 1000)) {
@@ -106,7 +136,7 @@ function frame(now) {
   requestAnimationFrame(frame);
 }
 
-new EventStream("/api/display/events", {
+new EventStream("/api/display/events", SCREEN_EVENTS, {
   onEvent: dispatch,
   onConnected: (connected) => overlays.showConnected(connected),
 });
@@ -120,6 +150,9 @@ window.__display = {
   stage,
   get view() {
     return view;
+  },
+  get playground() {
+    return playground;
   },
   outputOnScreen: (digit) => stage.project(view.outputPosition(digit)),
   gpuObjects: () => ({ ...stage.renderer.info.memory, programs: stage.renderer.info.programs?.length ?? 0 }),

@@ -35,12 +35,13 @@ class TimelinePlayer:
         self._set(playing=False)
 
     def seek(self, index: int) -> None:
-        if not 0 <= index < self.count:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.count:
             raise ValueError(f"snapshot index must be 0 to {self.count - 1}, not {index}")
         self._set(index=index)
 
     def set_speed(self, speed: float) -> None:
-        if not (isinstance(speed, int | float) and math.isfinite(speed) and SPEEDS[0] <= speed <= SPEEDS[1]):
+        number = isinstance(speed, int | float) and not isinstance(speed, bool)
+        if not (number and math.isfinite(speed) and SPEEDS[0] <= speed <= SPEEDS[1]):
             raise ValueError(f"speed must be a number from {SPEEDS[0]} to {SPEEDS[1]}, not {speed!r}")
         self._set(speed=float(speed))
 

@@ -14,7 +14,6 @@ visitor's first stroke switches to ``live`` and ``idle_s`` without strokes switc
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import random
 import time
@@ -25,11 +24,11 @@ import numpy as np
 import segno
 
 from kiosk.display.player import TimelinePlayer
-from kiosk.hub import Event, EventHub
+from kiosk.hub import Event, EventHub, make_event
 from kiosk.model.engine import Engine, Inference
 from kiosk.tablet.pairing import PairingCode
 
-SCENES = ("live", "timeline")
+SCENES = ("live", "timeline", "playground")
 EVENT_ORDER = ("network", "scene", "timeline", "activation", "pairing", "neuron")  # initial snapshot
 
 
@@ -78,9 +77,10 @@ class ExhibitScreen:
 
     # What a (re)connecting screen gets first.
     def initial_events(self) -> list[Event]:
-        if self._pairing:  # the countdown must start from now, not from when the window opened
-            self._publish_pairing(*self._pairing)
-        return [self._latest[kind] for kind in EVENT_ORDER if kind in self._latest]
+        latest = dict(self._latest)
+        if self._pairing:  # the countdown starts from now, not from when the window opened
+            latest["pairing"] = make_event("pairing", self._pairing_payload(*self._pairing))
+        return [latest[kind] for kind in EVENT_ORDER if kind in latest]
 
     # From the tablet.
     def visitor_active(self) -> None:
@@ -94,8 +94,9 @@ class ExhibitScreen:
         """The tablet's newest answer (None: the visitor cleared the drawing)."""
         self.last_activity = self.clock()
         if result is None:
-            self.digit = BLANK
-            self._publish_activation(None)
+            if self.scene == "live":  # cleared on the tablet; a timeline's digit stays as it is
+                self.digit = BLANK
+                self._publish_activation(None)
             return
         self.digit = Digit(result.image, "visitor")
         if self.scene == "live":
@@ -106,6 +107,10 @@ class ExhibitScreen:
         if scene not in SCENES:
             raise ValueError(f"scene must be one of {', '.join(SCENES)}, not {scene!r}")
         self.scene = scene
+        if scene == "live":
+            self.last_activity = self.clock()  # held for idle_s like a visitor's, not undone at once
+        elif scene == "timeline":
+            self.player.play()
         self._publish("scene", {"scene": scene})
         self._show_digit()
 
@@ -128,8 +133,7 @@ class ExhibitScreen:
             self._pairing = None
             self._publish("pairing", {"open": False, "paired": paired})
             # "Tablet paired" is news for the screens watching now, not for one that connects later.
-            closed = json.dumps({"open": False, "paired": False})
-            self._latest["pairing"] = Event("pairing", closed, "pairing")
+            self._latest["pairing"] = make_event("pairing", {"open": False, "paired": False})
             return
         self._pairing = (window, url)
         self._publish_pairing(window, url)
@@ -147,9 +151,11 @@ class ExhibitScreen:
             player.cancel()
 
     # Internals.
-    def _start_over(self) -> None:
-        """Timeline from the random start, on the visitor's last digit or else a test sample."""
-        if self.digit.source != "visitor":
+    def _start_over(self, digit: Digit | None = None) -> None:
+        """Timeline from the random start, on ``digit``, or the visitor's last one, or a test sample."""
+        if digit is not None:
+            self.digit = digit
+        elif self.digit.source != "visitor":
             self.digit = self._sample_digit()
         self.scene = "timeline"
         self._publish("scene", {"scene": "timeline"})
@@ -157,8 +163,7 @@ class ExhibitScreen:
         self._timeline_moved()
 
     def _timeline_ended(self) -> None:
-        self.digit = self._sample_digit()  # the next round shows another digit
-        self._start_over()
+        self._start_over(self._sample_digit())  # the next round shows another digit
 
     def _timeline_moved(self) -> None:
         info = self.timeline.snapshots[self.player.index]
@@ -198,17 +203,18 @@ class ExhibitScreen:
         self._publish("activation", activation_payload(result, self.digit, self._seq, self.live_snapshot))
 
     def _publish_pairing(self, window: PairingCode, url: str) -> None:
+        self._publish("pairing", self._pairing_payload(window, url))
+
+    def _pairing_payload(self, window: PairingCode, url: str) -> dict:
+        """The QR code holds ``url`` with the code, so scanning pairs; people read the short address."""
         qr = segno.make(url, error="m")
-        self._publish(
-            "pairing",
-            {
-                "open": True,
-                "code": window.display(),
-                "url": url.split("#")[0],
-                "qr": qr.svg_data_uri(scale=10, border=2, dark="#000", light="#fff"),
-                "expires_in_s": max(0, math.ceil(window.expires - self.clock())),
-            },
-        )
+        return {
+            "open": True,
+            "code": window.display(),
+            "url": url.split("#")[0],
+            "qr": qr.svg_data_uri(scale=10, border=2, dark="#000", light="#fff"),
+            "expires_in_s": max(0, math.ceil(window.expires - self.clock())),
+        }
 
     def _expire(self, window: PairingCode) -> None:
         if self._pairing and self._pairing[0] is window:

@@ -1,7 +1,8 @@
 """The tablet's drawing page: ``/tablet`` and its files from ``tablet_client/``, plus its language.
 
 - ``GET /tablet`` (and ``/tablet/``) → ``index.html``
-- ``GET /tablet/config.json`` → ``{"language": "en" | "de"}``, the staff's choice from the config
+- ``GET /tablet/config.json`` → ``{"language": "en", "playground": false}``: the staff's language,
+  and whether the page offers its playground tab (``playground.tablet_controls``)
 - ``GET /tablet/<file>`` → CSS and ES modules, straight from the folder; nothing outside it is served
 """
 
@@ -25,7 +26,8 @@ def setup_tablet_page(app: web.Application, config: Config, folder: Path = CLIEN
         return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     async def client_config(request: web.Request) -> web.Response:
-        return web.json_response({"language": config.language}, headers={"Cache-Control": "no-cache"})
+        settings = {"language": config.language, "playground": config.playground.tablet_controls}
+        return web.json_response(settings, headers={"Cache-Control": "no-cache"})
 
     # Explicit routes first: the static resource below would otherwise claim /tablet/config.json.
     app.router.add_get("/tablet", page)

@@ -47,7 +47,7 @@ TABLETS = web.AppKey("tablets", Tablets)
 
 
 def setup_tablets(
-    app: web.Application, config: Config, engine: Engine, limits: StrokeLimits, tablet_url: str
+    app: web.Application, config: Config, engine: Engine, limits: StrokeLimits, tablet_url: str, snapshot: str
 ) -> Tablets:
     """Add the tablet routes to ``app``; nothing is written to disk until a tablet pairs."""
     options = config.tablet
@@ -65,6 +65,7 @@ def setup_tablets(
             take_over=options.when_busy == "take_over",
             rate_hz=options.predictions_per_second,
             max_errors=options.max_bad_messages,
+            snapshot=snapshot,
         ),
         tablet_url=tablet_url,
     )

@@ -38,10 +38,12 @@ class TabletSession:
         clock: Callable[[], float] = time.monotonic,
         on_activity: Callable[[], None] = lambda: None,
         on_drawing: Callable[[Inference | None], None] = lambda result: None,
+        snapshot: str | None = None,
     ) -> None:
         self.engine, self.limits, self.send, self.on_abuse = engine, limits, send, on_abuse
         # For the exhibit screen: the pen moved (at once), and each answer (None: drawing cleared).
         self.on_activity, self.on_drawing = on_activity, on_drawing
+        self.snapshot = snapshot  # the stage of training that reads visitors' digits (None: final)
         self.drawing = TabletDrawing(limits)
         self.errors: Counter[str] = Counter()  # refused messages by code, for status pages
         self.predictions = 0
@@ -78,7 +80,7 @@ class TabletSession:
                 self.on_drawing(None)
                 continue
             next_at = self._clock() + self._interval
-            result = self.engine.infer(rasterise(strokes))
+            result = self.engine.infer(rasterise(strokes), self.snapshot)
             self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
             self.predictions += 1
             self.on_drawing(result)

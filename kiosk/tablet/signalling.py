@@ -48,6 +48,7 @@ class TabletPeers:
     take_over: bool = False  # when full: the newcomer takes over (True) or is refused as busy
     rate_hz: float = 30.0
     max_errors: int = 20  # bad messages a minute before a tablet is dropped
+    snapshot: str | None = None  # model.snapshot: which stage of training answers (None: final)
     on_activity: Callable[[], None] = lambda: None  # passed to each TabletSession (the screen)
     on_drawing: Callable[[Inference | None], None] = lambda result: None
     peers: list[Peer] = field(default_factory=list)
@@ -116,6 +117,7 @@ class TabletPeers:
                 max_errors=self.max_errors,
                 on_activity=self.on_activity,
                 on_drawing=self.on_drawing,
+                snapshot=self.snapshot,
             )
             peer.task = asyncio.ensure_future(peer.session.run())
             channel.on("message", peer.session.receive)

@@ -1,4 +1,4 @@
-// Visible text in English and German; the exhibit's config picks the language.
+// Visible text in English and German; the exhibit's config (config.json) picks the language.
 
 const STRINGS = {
   en: {
@@ -21,6 +21,39 @@ const STRINGS = {
     badCode: "The code has 6 digits.",
     throttled: "Too many tries. Wait {seconds} s.",
     pairFailed: "Pairing failed. Is the exhibit running?",
+    tabDraw: "Draw",
+    tabPlay: "Play with a network",
+    pgPickData: "Pick a pattern",
+    pgNoise: "Noise",
+    pgBuildNet: "Build the network",
+    pgLayers: "Layers",
+    pgAddLayer: "Add a layer",
+    pgRemoveLayer: "Remove a layer",
+    pgAddNeuron: "One more neuron in layer {layer}",
+    pgRemoveNeuron: "One neuron less in layer {layer}",
+    pgInput: "In",
+    pgOutput: "Out",
+    pgPlay: "Play",
+    pgPause: "Pause",
+    pgResume: "Resume",
+    pgReset: "Reset",
+    pgStarted: "Look at the big screen: the network is learning!",
+    pgPaused: "Paused. Press Resume to go on.",
+    pgResumed: "Learning again – look at the big screen.",
+    pgWasReset: "Reset. Choose and press Play to start again.",
+    pgChanged: "Press Play to try your changes.",
+    pgReady: "Choose a pattern and a network, then press Play.",
+    pgForbidden: "The big screen is not taking playground requests from tablets right now.",
+    pgRefused: "The exhibit did not accept that:",
+    pgThrottled: "Too many tries. Wait {seconds} s.",
+    pgUnreachable: "The exhibit cannot be reached just now. Try again in a moment.",
+    pgFailed: "That did not work. Try again in a moment.",
+    datasetSpiral: "Two spirals",
+    datasetCircles: "Circle in a ring",
+    datasetMoons: "Two moons",
+    datasetXor: "Four corners",
+    datasetGaussians: "Two clouds",
+    datasetLinear: "A straight line",
   },
   de: {
     title: "Zeichne eine Ziffer",
@@ -42,22 +75,59 @@ const STRINGS = {
     badCode: "Der Code hat 6 Ziffern.",
     throttled: "Zu viele Versuche. Bitte {seconds} s warten.",
     pairFailed: "Koppeln fehlgeschlagen. Läuft die Ausstellung?",
+    tabDraw: "Zeichnen",
+    tabPlay: "Mit einem Netz spielen",
+    pgPickData: "Wähle ein Muster",
+    pgNoise: "Rauschen",
+    pgBuildNet: "Baue das Netz",
+    pgLayers: "Schichten",
+    pgAddLayer: "Eine Schicht dazu",
+    pgRemoveLayer: "Eine Schicht weniger",
+    pgAddNeuron: "Ein Neuron mehr in Schicht {layer}",
+    pgRemoveNeuron: "Ein Neuron weniger in Schicht {layer}",
+    pgInput: "Ein",
+    pgOutput: "Aus",
+    pgPlay: "Los",
+    pgPause: "Pause",
+    pgResume: "Weiter",
+    pgReset: "Zurücksetzen",
+    pgStarted: "Schau auf den großen Bildschirm: Das Netz lernt!",
+    pgPaused: "Angehalten. Mit „Weiter“ geht es weiter.",
+    pgResumed: "Das Netz lernt weiter – schau auf den großen Bildschirm.",
+    pgWasReset: "Zurückgesetzt. Wähle aus und drücke „Los“.",
+    pgChanged: "Drücke „Los“, um deine Änderungen auszuprobieren.",
+    pgReady: "Wähle ein Muster und ein Netz, dann drücke „Los“.",
+    pgForbidden: "Der große Bildschirm nimmt gerade keine Spielplatz-Befehle von Tablets an.",
+    pgRefused: "Das hat die Ausstellung nicht angenommen:",
+    pgThrottled: "Zu viele Versuche. Bitte {seconds} s warten.",
+    pgUnreachable: "Die Ausstellung ist gerade nicht erreichbar. Versuch es gleich noch einmal.",
+    pgFailed: "Das hat nicht geklappt. Versuch es gleich noch einmal.",
+    datasetSpiral: "Zwei Spiralen",
+    datasetCircles: "Kreis im Ring",
+    datasetMoons: "Zwei Monde",
+    datasetXor: "Vier Ecken",
+    datasetGaussians: "Zwei Wolken",
+    datasetLinear: "Eine Gerade",
   },
 };
 
 let language = "en";
 
-/** Ask the exhibit which language to speak; English if it cannot say. */
-export async function loadLanguage() {
+/**
+ * Ask the exhibit for the page's settings and take its language (English if it cannot say).
+ * Resolves to the settings: {language, playground} — playground: whether to offer the second tab.
+ */
+export async function loadSettings() {
+  let settings = {};
   try {
     const response = await fetch("config.json", { cache: "no-store" });
-    const config = await response.json();
-    if (config.language in STRINGS) language = config.language;
+    settings = await response.json();
+    if (settings.language in STRINGS) language = settings.language;
   } catch {
     // Exhibit unreachable right now: keep English; the page still works and retries the connection.
   }
   document.documentElement.lang = language;
-  return language;
+  return { language, playground: settings?.playground === true };
 }
 
 /** The string for `key` with `{name}` placeholders filled from `params`. */

@@ -1,8 +1,10 @@
 // Wiring: the surface's strokes go to the connection; the exhibit's answers go to the status display.
+// Where staff opened the playground to tablets, a second tab lets the visitor train a small network.
 
-import { loadLanguage, translatePage } from "./i18n.js";
+import { loadSettings, translatePage } from "./i18n.js";
 import { Connection } from "./connection.js";
 import { PairingForm, forgetCredential, storedCredential, takeCodeFromAddress } from "./pairing.js";
+import { Playground } from "./playground.js";
 import { ConnectionIndicator, PredictionView } from "./status.js";
 import { Surface } from "./surface.js";
 
@@ -12,7 +14,7 @@ const $ = (id) => document.getElementById(id);
 
 async function main() {
   blockPageGestures();
-  await loadLanguage();
+  const settings = await loadSettings();
   translatePage();
 
   const indicator = new ConnectionIndicator($("connection"));
@@ -67,6 +69,19 @@ async function main() {
 
   const pairingForm = new PairingForm($("pairing"), (credential) => connection.start(credential));
 
+  if (settings.playground) {
+    const playground = new Playground($("playground"), {
+      credential: storedCredential,
+      onUnauthorized: () => {
+        connection.stop();
+        forgetCredential();
+        indicator.show("offline");
+        pairingForm.show();
+      },
+    });
+    showTabs(playground);
+  }
+
   // Come back at once when the Wi-Fi returns or the tablet wakes, rather than after the backoff.
   window.addEventListener("online", () => connection.nudge());
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && connection.nudge());
@@ -88,6 +103,23 @@ async function main() {
     indicator.show("offline");
     pairingForm.show();
   }
+}
+
+/** The two tabs, "Draw" (the page as without a playground, shown first) and "Play with a network". */
+function showTabs(playground) {
+  const tabs = [$("tab-draw"), $("tab-play")];
+  const panels = [$("draw-panel"), $("playground")];
+  document.body.dataset.tabs = "true";
+  $("tabs").hidden = false;
+  tabs.forEach((tab, i) => {
+    tab.addEventListener("click", () => {
+      tabs.forEach((other, j) => other.setAttribute("aria-selected", String(i === j)));
+      panels.forEach((panel, j) => (panel.hidden = i !== j));
+      document.body.dataset.tab = i === 0 ? "draw" : "play";
+      if (i === 1) playground.redraw();
+    });
+  });
+  document.body.dataset.tab = "draw";
 }
 
 /** No pinch-zoom, double-tap zoom or scroll bounce: the page is an instrument, not a document. */

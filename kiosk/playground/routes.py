@@ -1,0 +1,108 @@
+"""HTTP routes of the playground: its event stream and its controls.
+
+- ``GET /api/train_stream`` → Server-Sent Events: config, status, points, metrics history, then
+  live metrics, boundary, neuron maps and weights (docs/playground.md)
+- ``POST /api/train`` ``{"action": "start", "config": {...}}`` | ``{"action": "pause" | "resume" |
+  "reset"}`` | ``{"action": "step", "steps": 1..1000}``
+Only the admin token (the attract scheduler, staff tools, later the presenter) may drive it, and a
+paired tablet's credential if ``playground.tablet_controls`` is on. Anonymous requests get 401.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from kiosk.admin import ADMIN, bearer_token, refuse_if_throttled
+from kiosk.config import Config
+from kiosk.http_errors import Rejected, read_json_object
+from kiosk.hub import EventHub
+from kiosk.playground.session import PlaygroundSession
+from kiosk.playground.spec import SpecError, parse_spec
+from kiosk.sse import stream_events
+from kiosk.tablet.devices import DeviceStoreError
+from kiosk.tablet.routes import TABLETS
+
+PLAYGROUND = web.AppKey("playground", PlaygroundSession)
+PLAYGROUND_HUB = web.AppKey("playground_hub", EventHub)
+PLAYGROUND_OPTIONS = web.AppKey("playground_options", object)
+ON_START = web.AppKey("playground_on_start", Callable)
+ACTIONS = ("start", "pause", "resume", "step", "reset")
+MAX_STEPS = 1000
+
+
+def setup_playground(app: web.Application, config: Config, on_start: Callable[[], None]) -> PlaygroundSession:
+    """Add the playground's stream and controls; ``on_start`` is told when a run starts (the screen)."""
+    options = config.playground
+    hub = EventHub()
+    session = PlaygroundSession(
+        hub,
+        grid=options.grid,
+        neuron_grid=options.neuron_grid,
+        frame_rate=options.frames_per_second,
+        max_seconds=options.max_seconds,
+        steps_per_second=options.steps_per_second,
+    )
+    app[PLAYGROUND], app[PLAYGROUND_HUB], app[PLAYGROUND_OPTIONS] = session, hub, options
+    app[ON_START] = on_start
+    app.router.add_get("/api/train_stream", train_stream)
+    app.router.add_post("/api/train", train_command)
+
+    async def stop(app: web.Application) -> None:
+        hub.close()  # before aiohttp waits for handlers: open streams end now
+        await session.close()
+
+    app.on_shutdown.append(stop)
+    return session
+
+
+async def train_stream(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    rate = app[PLAYGROUND_OPTIONS].frames_per_second
+    return await stream_events(request, app[PLAYGROUND_HUB], app[PLAYGROUND].initial_events, max_rate_hz=rate)
+
+
+async def train_command(request: web.Request) -> web.Response:
+    _authorise(request)
+    body = await read_json_object(request)
+    session = request.app[PLAYGROUND]
+    action = body.get("action")
+    if action == "start":
+        try:
+            spec = parse_spec(body.get("config", {}))
+        except SpecError as e:
+            raise Rejected("bad_request", f"config: {e}") from None
+        session.start(spec)
+        request.app[ON_START]()
+    elif action == "step":
+        steps = body.get("steps", 1)
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+            raise Rejected("bad_request", f'"steps" must be a whole number from 1 to {MAX_STEPS}')
+        session.step(steps)
+    elif action in ("pause", "resume", "reset"):
+        getattr(session, action)()
+    else:
+        raise Rejected("bad_request", f'"action" must be one of {", ".join(ACTIONS)}')
+    return web.json_response({"run": session.run, "state": session.state})
+
+
+def _authorise(request: web.Request) -> None:
+    """The admin token, or a paired tablet's credential where staff allowed tablets to play."""
+    admin = request.app[ADMIN]
+    token = bearer_token(request)
+    if token and hmac.compare_digest(token.encode(), admin.token.encode()):
+        return
+    refuse_if_throttled(request, admin.guesses)
+    try:
+        device = request.app[TABLETS].devices.verify(token, time.time()) if token else None
+    except DeviceStoreError as e:
+        raise Rejected("unavailable", f"paired tablets cannot be read: {e}", status=503) from None
+    if device is None:
+        admin.guesses.failure(request.remote)
+        needed = "the admin token or a paired tablet's credential is needed"
+        raise Rejected("unauthorized", needed, status=401)
+    if not request.app[PLAYGROUND_OPTIONS].tablet_controls:
+        raise Rejected("forbidden", "the playground is not open to tablets (playground.tablet_controls)", 403)

@@ -1,0 +1,132 @@
+"""The playground's training process: real PyTorch, away from the server's event loop.
+
+Training runs in a child process, not a thread: the small networks spend most of their time in
+Python, and a thread would hold the GIL against the loop that answers the visitor's tablet. The
+process is niced and uses one PyTorch thread, so on a two-core PC the server keeps a core.
+
+Protocol over one duplex pipe (picklable tuples and dicts):
+- parent → worker: ``("start", run, spec_dict)``, ``("pause",)``, ``("resume",)``,
+  ``("step", n)``, ``("reset",)``, ``("stop",)``
+- worker → parent: ``{"run", "kind": "ready" | "started" | "frame" | "error", ...}``; "ready"
+  once PyTorch is loaded; a frame carries status, metrics, boundary, neurons and weights;
+  "started" also the points.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from multiprocessing.connection import Connection
+
+FRAME_PARTS = ("metrics", "boundary", "neurons", "weights")
+STEPS_PER_CHUNK = 5  # between two looks at the clock and the pipe
+
+
+def run_worker(conn: Connection, options: dict) -> None:
+    """Serve commands until "stop" or the parent goes away (the process's entry point).
+
+    ``options``: grid, neuron_grid, frame_s, max_seconds, steps_per_second.
+    """
+    import torch
+
+    from kiosk.playground.trainer import warm_up
+
+    os.nice(10)
+    torch.set_num_threads(1)
+    warm_up()  # PyTorch's one-time imports, before the first run rather than during it
+    conn.send({"run": 0, "kind": "ready"})
+    Worker(conn, **options).serve()
+
+
+class Worker:
+    def __init__(
+        self,
+        conn: Connection,
+        grid: int,
+        neuron_grid: int,
+        frame_s: float,
+        max_seconds: float,
+        steps_per_second: int,
+    ) -> None:
+        self.conn, self.grid, self.neuron_grid = conn, grid, neuron_grid
+        self.frame_s, self.max_seconds = frame_s, max_seconds
+        # A tiny network learns a dataset in a fraction of a second; paced, visitors see it happen.
+        self.steps_per_frame = max(1, round(steps_per_second * frame_s))
+        self.trainer, self.run, self.state, self.trained_s = None, 0, "idle", 0.0
+        self.next_frame_at = 0.0
+
+    def serve(self) -> None:
+        while True:
+            # While training, look for commands between frames; otherwise wait for one.
+            if self.state != "running" or self.conn.poll():
+                try:
+                    command = self.conn.recv()
+                except EOFError:
+                    return
+                if command[0] == "stop":
+                    return
+                self.handle(*command)
+            else:
+                self.train_one_frame()
+
+    def handle(self, name: str, *args: object) -> None:
+        if name == "start":
+            self.start(*args)
+        elif self.trainer is None:
+            return
+        elif name == "pause" and self.state == "running":
+            self.state = "paused"
+            self.send_frame()
+        elif name == "resume" and self.state == "paused":
+            self.state = "running"
+        elif name == "step" and self.state in ("paused", "done"):
+            self.trainer.train_steps(args[0])
+            self.send_frame()
+        elif name == "reset":
+            self.trainer, self.state = None, "idle"
+
+    def start(self, run: int, spec: dict) -> None:
+        from kiosk.playground.spec import SpecError, parse_spec
+        from kiosk.playground.trainer import Trainer
+
+        self.run = run
+        try:
+            self.trainer = Trainer(parse_spec(spec), grid=self.grid, neuron_grid=self.neuron_grid)
+        except SpecError as e:  # the parent validated it already: a mismatch is reported, not raised
+            self.conn.send({"run": run, "kind": "error", "message": str(e)})
+            self.trainer, self.state = None, "idle"
+            return
+        self.state, self.trained_s = "running", 0.0
+        self.send_frame("started", points=self.trainer.points())
+
+    def train_one_frame(self) -> None:
+        """A frame's share of steps (as many as fit before the frame is due), then the frame."""
+        started = time.perf_counter()
+        self.next_frame_at = max(self.next_frame_at + self.frame_s, started + self.frame_s / 4)
+        steps = 0
+        while steps < self.steps_per_frame and time.perf_counter() < self.next_frame_at:
+            if self.conn.poll():
+                break  # a command first
+            chunk = min(STEPS_PER_CHUNK, self.steps_per_frame - steps)
+            self.trainer.train_steps(chunk)
+            steps += chunk
+        self.trained_s += time.perf_counter() - started
+        self.conn.poll(max(0.0, self.next_frame_at - time.perf_counter()))  # wait; a command wakes it
+        if self.trained_s >= self.max_seconds:
+            self.state = "done"  # an unattended exhibit must not train for ever
+        self.send_frame()
+
+    def send_frame(self, kind: str = "frame", **extra: object) -> None:
+        trainer = self.trainer
+        self.conn.send(
+            {
+                "run": self.run,
+                "kind": kind,
+                **extra,
+                "status": {"state": self.state, "step": trainer.step, "epoch": trainer.epoch},
+                "metrics": trainer.metrics(),
+                "boundary": trainer.boundary(),
+                "neurons": trainer.neurons(),
+                "weights": trainer.weights(),
+            }
+        )
