@@ -80,7 +80,10 @@ export class PlaygroundView {
     });
 
     this.resizeObserver = new ResizeObserver(() => (this.resizePending = true));
-    this.resizeObserver.observe(this.root);
+    // Each box, not only the whole: a text that wraps differently resizes a box inside a fixed root.
+    for (const box of [this.root, this.planeBox, this.networkBox, this.lossCanvas, this.accuracyCanvas]) {
+      this.resizeObserver.observe(box);
+    }
     // Canvas text is drawn with the page's font: lay out again once it has loaded.
     this.onFonts = () => (this.resizePending = true);
     document.fonts?.addEventListener?.("loadingdone", this.onFonts);
