@@ -31,6 +31,7 @@ PLAYGROUND_HUB = web.AppKey("playground_hub", EventHub)
 PLAYGROUND_OPTIONS = web.AppKey("playground_options", object)
 ON_START = web.AppKey("playground_on_start", Callable)
 ACTIONS = ("start", "pause", "resume", "step", "reset")
+COMMAND_KEYS = ("action", "config", "steps")
 MAX_STEPS = 1000
 
 
@@ -68,6 +69,10 @@ async def train_stream(request: web.Request) -> web.StreamResponse:
 async def train_command(request: web.Request) -> web.Response:
     _authorise(request)
     body = await read_json_object(request)
+    unknown = sorted(body.keys() - set(COMMAND_KEYS))
+    if unknown:
+        allowed = ", ".join(COMMAND_KEYS)
+        raise Rejected("bad_request", f"unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
     session = request.app[PLAYGROUND]
     action = body.get("action")
     if action == "start":
@@ -95,14 +100,16 @@ def _authorise(request: web.Request) -> None:
     token = bearer_token(request)
     if token and hmac.compare_digest(token.encode(), admin.token.encode()):
         return
+    needed = "the admin token or a paired tablet's credential is needed"
+    if not token:  # no guess at all: refused, but not counted against the address
+        raise Rejected("unauthorized", needed, status=401)
     refuse_if_throttled(request, admin.guesses)
     try:
-        device = request.app[TABLETS].devices.verify(token, time.time()) if token else None
+        device = request.app[TABLETS].devices.verify(token, time.time())
     except DeviceStoreError as e:
         raise Rejected("unavailable", f"paired tablets cannot be read: {e}", status=503) from None
     if device is None:
         admin.guesses.failure(request.remote)
-        needed = "the admin token or a paired tablet's credential is needed"
         raise Rejected("unauthorized", needed, status=401)
     if not request.app[PLAYGROUND_OPTIONS].tablet_controls:
         raise Rejected("forbidden", "the playground is not open to tablets (playground.tablet_controls)", 403)

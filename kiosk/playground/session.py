@@ -52,6 +52,7 @@ class PlaygroundSession:
         self.worker = "stopped"  # "starting" until PyTorch is loaded in it, then "ready"
         self._latest: dict[str, Event] = {}
         self._history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
+        self._accepting = False  # frames of the current run are published (not after a reset)
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._publish("status", {"run": 0, "state": "idle", "step": 0, "epoch": 0})
@@ -61,7 +62,7 @@ class PlaygroundSession:
         """Start a new run (replacing any other); returns its number."""
         self._ensure_worker()
         self.run += 1
-        self.spec, self.state = spec, "starting"
+        self.spec, self.state, self._accepting = spec, "starting", True
         self._history = {key: [] for key in HISTORY_KEYS}
         for kind in ("points", *FRAME_PARTS):
             self._latest.pop(kind, None)
@@ -90,6 +91,7 @@ class PlaygroundSession:
     def reset(self) -> None:
         self._send("reset")
         self.state = "idle"
+        self._accepting = False  # frames already on their way belong to the run just ended
         self._publish("status", {"run": self.run, "state": "idle", "step": 0, "epoch": 0})
 
     def health(self) -> dict:
@@ -124,6 +126,9 @@ class PlaygroundSession:
     def _ensure_worker(self) -> None:
         if self._process is not None and self._process.is_alive():
             return
+        if self._conn is not None:  # a worker that died before the loop noticed: drop its pipe
+            asyncio.get_running_loop().remove_reader(self._conn.fileno())
+            self._conn.close()
         context = multiprocessing.get_context("spawn")  # no forked copy of the server's loop and threads
         parent, child = context.Pipe()
         args = (child, self.worker_options)
@@ -151,8 +156,8 @@ class PlaygroundSession:
         if message["kind"] == "ready":
             self.worker = "ready"
             return
-        if message["run"] != self.run:
-            return  # a frame of a run that was replaced meanwhile
+        if message["run"] != self.run or not self._accepting:
+            return  # a frame of a run that was replaced or reset meanwhile
         if message["kind"] == "error":
             log.error("playground run %d failed: %s", self.run, message["message"])
             self.state = "idle"

@@ -110,8 +110,10 @@ class Worker:
             chunk = min(STEPS_PER_CHUNK, self.steps_per_frame - steps)
             self.trainer.train_steps(chunk)
             steps += chunk
-        self.trained_s += time.perf_counter() - started
         self.conn.poll(max(0.0, self.next_frame_at - time.perf_counter()))  # wait; a command wakes it
+        self.trained_s += time.perf_counter() - started  # wall time: the run's length on screen
+        if self.conn.poll():
+            return  # e.g. a reset: this frame would report a run that is already over
         if self.trained_s >= self.max_seconds:
             self.state = "done"  # an unattended exhibit must not train for ever
         self.send_frame()

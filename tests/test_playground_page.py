@@ -1,0 +1,115 @@
+"""The playground on the exhibit screen, in a real Chromium against the real server process: a run
+started over the API takes over the screen, and the decision boundary visibly moves on screenshots
+while it trains and holds still once it is paused."""
+
+from __future__ import annotations
+
+import io
+import socket
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import BROWSER_ARGS, CHROMIUM, Kiosk, browser_missing, post_json, write_exhibit_config
+from PIL import Image
+
+pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+
+VIEWPORT = {"width": 1280, "height": 720}
+PLAYGROUND = "window.__display.playground"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def kiosk(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
+    folder = tmp_path_factory.mktemp("playground-screen")
+    port = _free_port()
+    config = write_exhibit_config(folder, export_dir, port)
+    config.write_text(config.read_text() + "playground:\n  frames_per_second: 20\n  steps_per_second: 30\n")
+    kiosk = Kiosk(config, folder / "state", port)
+    kiosk.start()
+    try:
+        yield kiosk
+    finally:
+        kiosk.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+def train(kiosk: Kiosk, body: dict) -> dict:
+    status, answer = post_json(f"{kiosk.base}/api/train", body, kiosk.admin_token)
+    assert status == 200, answer
+    return answer
+
+
+def test_the_boundary_moves_on_screen_while_a_run_trains_and_holds_when_paused(kiosk, browser) -> None:
+    errors: list[str] = []
+    foreign: list[str] = []
+    page = browser.new_page(viewport=VIEWPORT)
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: r.url.startswith((f"{kiosk.base}/", "data:")) or foreign.append(r.url))
+    page.goto(f"{kiosk.base}/")
+    page.wait_for_function("() => window.__display?.state.scene?.scene === 'timeline'", timeout=20_000)
+    assert page.evaluate(f"() => {PLAYGROUND}") is None  # made when the scene first shows
+
+    run = train(kiosk, {"action": "start", "config": {"dataset": "spiral", "noise": 0.2}})["run"]
+    page.wait_for_function(
+        f"""() => window.__display.state.scene?.scene === 'playground' && {PLAYGROUND}?.run === {run}
+            && {PLAYGROUND}.plane.hasBoundary && {PLAYGROUND}.state === 'running'
+            && {PLAYGROUND}.history.latest.step > 0""",
+        timeout=40_000,  # the training process may still be loading PyTorch
+    )
+    assert page.locator("#playground-scene").is_visible()
+    assert "Two spirals" in page.locator(".pg-dataset").inner_text()
+    assert "20 % noise" in page.locator(".pg-dataset").inner_text()
+    assert page.locator(".pg-state-text").inner_text() == "learning"
+
+    heat = page.locator(".pg-heat")
+    box = heat.bounding_box()
+    assert box["width"] > 300 and box["height"] > 300, box  # the large picture on the left
+
+    def boundary_area() -> np.ndarray:
+        image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+        left, top = round(box["x"]), round(box["y"])
+        crop = image.crop((left, top, left + round(box["width"]), top + round(box["height"])))
+        return np.asarray(crop).astype(float)
+
+    def version() -> int:
+        return page.evaluate(f"() => {PLAYGROUND}.plane.version")
+
+    first, first_version = boundary_area(), version()
+    time.sleep(2.5)
+    second, second_version = boundary_area(), version()
+    moved = np.abs(first - second).mean()
+    assert second_version > first_version + 10, "the boundary was not repainted at the frame rate"
+    assert moved > 3, f"the boundary hardly changed while training (mean difference {moved:.2f})"
+    assert heat.bounding_box() == box
+
+    train(kiosk, {"action": "pause"})
+    page.wait_for_function(f"() => {PLAYGROUND}.state === 'paused'", timeout=5_000)
+    assert page.locator(".pg-state-text").inner_text() == "paused"
+    time.sleep(0.6)  # the last frame's glide ends
+    still, still_version = boundary_area(), version()
+    time.sleep(1.0)
+    later = boundary_area()
+    assert version() == still_version, "the boundary was repainted while paused"
+    assert np.abs(still - later).mean() < 0.2, "the boundary kept moving while paused"
+
+    page.close()
+    assert errors == []
+    assert foreign == [], "the screen must not reach beyond the exhibit"
