@@ -60,6 +60,6 @@ export class Hud {
     const caption = timeline.index === 0 ? t("untrained") : timeline.label.includes("×") ? timeline.label : "";
     $("training-caption").textContent = caption;
     const done = timeline.count > 1 ? timeline.index / (timeline.count - 1) : 1;
-    $("training-progress").style.width = `${(done * 100).toFixed(1)}%`;
+    $("training-progress").style.transform = `scaleX(${done.toFixed(3)})`;
   }
 }

@@ -81,6 +81,23 @@ function buildNetwork(network, key) {
   view = new NetworkView(network.architecture, network.per_neuron);
   stage.scene.add(view.group);
   hud.setLayers(view.layout, network.architecture);
+  prefetchConnections(network.snapshots.map((s) => s.id), key);
+}
+
+// Fetch every snapshot's connection set once, one at a time in quiet moments, so that timeline
+// playback never waits for (or stutters on) a download and its parsing.
+let prefetched = false;
+function prefetchConnections(ids, key) {
+  prefetched = false;
+  const next = () => {
+    if (networkKey !== key) return;
+    if (ids.length === 0) {
+      prefetched = true;
+      return;
+    }
+    connections.get(ids.shift()).then(() => setTimeout(next, 100), () => setTimeout(next, 1000));
+  };
+  setTimeout(next, 2000);
 }
 
 function showConnectionsOf(snapshot) {
@@ -153,6 +170,9 @@ window.__display = {
   },
   get playground() {
     return playground;
+  },
+  get prefetched() {
+    return prefetched; // every connection set is in the cache (tests wait for it before measuring)
   },
   outputOnScreen: (digit) => stage.project(view.outputPosition(digit)),
   gpuObjects: () => ({ ...stage.renderer.info.memory, programs: stage.renderer.info.programs?.length ?? 0 }),
