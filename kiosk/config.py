@@ -14,12 +14,15 @@ import os
 import re
 import urllib.parse
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -32,6 +35,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import ErrorDetails
+
+from kiosk.attract import schedule
+from kiosk.attract.playlist import PlaylistItem, default_playlist
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "kiosk.yaml"
 SYSTEM_CONFIG_PATH = Path("/etc/nn-kiosk/kiosk.yaml")
@@ -159,6 +165,61 @@ class PlaygroundConfig(_Section):
     tablet_controls: StrictBool = False
 
 
+# One day's opening hours: a list of "HH:MM-HH:MM" (each checked where it is written), "closed" or [].
+_TimeRange = Annotated[StrictStr, AfterValidator(schedule.normalise_range)]
+
+
+class OpeningHoursConfig(_Section):
+    # A day left out of opening_hours is closed; leaving out opening_hours itself: always open.
+    mon: list[_TimeRange] = Field(default_factory=list)
+    tue: list[_TimeRange] = Field(default_factory=list)
+    wed: list[_TimeRange] = Field(default_factory=list)
+    thu: list[_TimeRange] = Field(default_factory=list)
+    fri: list[_TimeRange] = Field(default_factory=list)
+    sat: list[_TimeRange] = Field(default_factory=list)
+    sun: list[_TimeRange] = Field(default_factory=list)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_range_or_closed(cls, value: object) -> object:
+        if value is None:
+            raise ValueError('no hours given; write [] (or closed) for a closed day, or e.g. ["10:00-18:00"]')
+        if isinstance(value, str):
+            return [] if value.strip().lower() == "closed" else [value]
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_overlaps(cls, value: list[str]) -> list[str]:
+        schedule.check_day(value)
+        return value
+
+
+class AttractConfig(_Section):
+    timezone: StrictStr = "Europe/Berlin"
+    opening_hours: OpeningHoursConfig = OpeningHoursConfig(
+        **{day: [schedule.ALL_DAY] for day in schedule.WEEKDAYS}
+    )
+    holidays: list[Annotated[date, BeforeValidator(schedule.parse_holiday)]] = Field(
+        default_factory=list, max_length=1000
+    )
+    presenter_idle_seconds: StrictInt = Field(300, ge=30, le=86400)
+    playlist: list[PlaylistItem] = Field(default_factory=default_playlist, min_length=1, max_length=100)
+
+    @field_validator("timezone", mode="after")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return schedule.check_timezone(value)
+
+    @field_validator("holidays", mode="after")
+    @classmethod
+    def _distinct_days(cls, value: list[date]) -> list[date]:
+        repeated = sorted({day for day in value if value.count(day) > 1})
+        if repeated:
+            raise ValueError(f"{repeated[0].isoformat()} is listed twice")
+        return value
+
+
 class LoggingConfig(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -170,6 +231,7 @@ class Config(_Section):
     tablet: TabletConfig = TabletConfig()
     display: DisplayConfig = DisplayConfig()
     playground: PlaygroundConfig = PlaygroundConfig()
+    attract: AttractConfig = AttractConfig()
     language: StrictStr = "en"
     logging: LoggingConfig = LoggingConfig()
 
