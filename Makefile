@@ -49,3 +49,88 @@ bench: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache bench/results display/node_modules
+
+# ---- Installing on the exhibit PC (docs/operations.md) ----------------------------------------
+# `sudo make install` copies what runs (server, browser pages with the screen's packages, the
+# model, the default config) to $(PREFIX), builds its own virtual environment there, creates the
+# two system users, installs both units and, only if there is none yet, the staff's
+# /etc/nn-kiosk/kiosk.yaml (an existing one is never overwritten). It does not start anything.
+# With DESTDIR (a staged install, e.g. for a package) a virtual environment cannot be built for
+# the final path: none is built, no users are created, and the commands to run on the exhibit PC
+# are printed instead. The program is readable by everyone (the service users) and writable by
+# root only. PIP_INSTALL_ARGS passes options to pip, e.g. a local wheel folder:
+# PIP_INSTALL_ARGS="--no-index --find-links /media/usb/wheels".
+PREFIX ?= /opt/nn-kiosk
+SYSTEMD_UNIT_DIR ?= /etc/systemd/system
+SYSUSERS_DIR ?= /etc/sysusers.d
+CAGE ?= /usr/bin/cage
+DISPLAY_URL ?= http://127.0.0.1:8080/
+INSTALL_PYTHON ?= $(PYTHON)
+PIP_INSTALL_ARGS ?=
+INSTALL_ITEMS := kiosk display tablet_client exports config pyproject.toml
+INSTALL_DOCS := docs/operations.md docs/configuration.md
+UNITS := nn-kiosk.service nn-kiosk-display.service
+# Fixed by the units' ConfigurationDirectory= and StateDirectory=.
+KIOSK_ETC := /etc/nn-kiosk
+KIOSK_STATE := /var/lib/nn-kiosk
+SUBSTITUTE := sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@CAGE@|$(CAGE)|g' \
+	-e 's|@CHROMIUM@|$(CHROMIUM)|g' -e 's|@DISPLAY_URL@|$(DISPLAY_URL)|g'
+# The shipped config, pointed at the installed model and the state folder systemd provides.
+INSTALLED_CONFIG := sed -e '/^model:/,/^[^ \#]/s|^  export: .*|  export: $(PREFIX)/exports/mnist-mlp|' \
+	-e '/^tablet:/,/^[^ \#]/s|^  state_dir: .*|  state_dir: $(KIOSK_STATE)|' \
+	-e 's|python -m kiosk check-config config/kiosk.yaml|$(PREFIX)/.venv/bin/python -m kiosk check-config $(KIOSK_ETC)/kiosk.yaml|'
+BUILD_VENV := umask 022 && $(INSTALL_PYTHON) -m venv $(PREFIX)/.venv \
+	&& $(PREFIX)/.venv/bin/python -m pip install $(PIP_INSTALL_ARGS) -e $(PREFIX) \
+	&& $(PREFIX)/.venv/bin/python -m compileall -q $(PREFIX)/kiosk \
+	&& systemd-sysusers $(SYSUSERS_DIR)/nn-kiosk.conf
+
+.PHONY: install uninstall
+
+install: $(DISPLAY_PACKAGES)
+	@case "$(PREFIX)" in /?*) ;; *) echo "PREFIX must be an absolute folder, e.g. /opt/nn-kiosk"; exit 1;; esac
+	install -d $(DESTDIR)$(PREFIX) $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(SYSUSERS_DIR) $(DESTDIR)$(KIOSK_ETC)
+	cd $(DESTDIR)$(PREFIX) && rm -rf $(INSTALL_ITEMS) docs
+	tar -c --exclude=__pycache__ --exclude='*.pyc' $(INSTALL_ITEMS) $(INSTALL_DOCS) \
+		| tar -x --no-same-owner -C $(DESTDIR)$(PREFIX)
+	cd $(DESTDIR)$(PREFIX) && chmod -R u=rwX,go=rX $(INSTALL_ITEMS) docs
+	for unit in $(UNITS); do \
+		$(SUBSTITUTE) systemd/$$unit.in > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$unit \
+		&& chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$unit || exit 1; \
+	done
+	install -m 644 systemd/nn-kiosk.sysusers $(DESTDIR)$(SYSUSERS_DIR)/nn-kiosk.conf
+	@if [ -e $(DESTDIR)$(KIOSK_ETC)/kiosk.yaml ]; then \
+		echo "kept $(DESTDIR)$(KIOSK_ETC)/kiosk.yaml (yours); the shipped defaults are in $(PREFIX)/config/kiosk.yaml"; \
+	else \
+		$(INSTALLED_CONFIG) config/kiosk.yaml > $(DESTDIR)$(KIOSK_ETC)/kiosk.yaml.new \
+		&& chmod 644 $(DESTDIR)$(KIOSK_ETC)/kiosk.yaml.new \
+		&& mv $(DESTDIR)$(KIOSK_ETC)/kiosk.yaml.new $(DESTDIR)$(KIOSK_ETC)/kiosk.yaml \
+		&& echo "installed $(DESTDIR)$(KIOSK_ETC)/kiosk.yaml"; \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then \
+		echo '$(BUILD_VENV)' && $(BUILD_VENV) || exit 1; \
+	else \
+		echo; echo "Staged in $(DESTDIR). On the exhibit PC, as root, first:"; \
+		echo "  $(BUILD_VENV)"; \
+	fi
+	@echo
+	@echo "Then start the exhibit, now and at every boot:"
+	@echo "  systemctl daemon-reload"
+	@echo "  systemctl enable --now nn-kiosk.service          # the server"
+	@echo "  systemctl enable --now nn-kiosk-display.service  # the screen on this PC (needs cage, chromium)"
+	@echo "Config: $(KIOSK_ETC)/kiosk.yaml  State: $(KIOSK_STATE)  Guide: $(PREFIX)/docs/operations.md"
+
+# Removes the program, the units and the users' file; never the staff's config ($(KIOSK_ETC))
+# nor the state ($(KIOSK_STATE): paired tablets), nor the two system users.
+uninstall:
+	@case "$(PREFIX)" in /?*) ;; *) echo "PREFIX must be an absolute folder, e.g. /opt/nn-kiosk"; exit 1;; esac
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		echo "systemctl disable --now $(UNITS)"; systemctl disable --now $(UNITS) || true; \
+	fi
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMD_UNIT_DIR)/,$(UNITS)) $(DESTDIR)$(SYSUSERS_DIR)/nn-kiosk.conf
+	if [ -d $(DESTDIR)$(PREFIX) ]; then \
+		cd $(DESTDIR)$(PREFIX) && rm -rf $(INSTALL_ITEMS) docs .venv nn_kiosk.egg-info build; \
+	fi
+	-rmdir $(DESTDIR)$(PREFIX) 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "Kept: $(KIOSK_ETC) (the config), $(KIOSK_STATE) (paired tablets), the users nn-kiosk and nn-kiosk-display."
+	@echo "Delete them by hand only if the exhibit is gone for good."

@@ -8,12 +8,15 @@ on stderr, never a traceback (staff read these in ``journalctl``).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
 from aiohttp import web
 
+from kiosk import systemd_notify
 from kiosk.admin import ADMIN
 from kiosk.app import create_app, load_engine
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
@@ -92,6 +95,7 @@ def serve(path: Path) -> int:
     try:
         config = _load_config(path)
         _configure_logging(config)
+        systemd_notify.status(f"starting: loading the model {config.model.export}")
         app = create_app(config, _load_engine(path, config))
         _publish_admin_token(config, app)
         app.on_startup.append(_prepare_playground)
@@ -101,13 +105,36 @@ def serve(path: Path) -> int:
     host, port = config.server.host, config.server.port
     log.info("config %s, model %s, starting on http://%s:%d", path, config.model.export, host, port)
     try:
-        # run_app stops gracefully on SIGTERM (systemd stop) and SIGINT (Ctrl+C).
-        web.run_app(app, host=host, port=port, print=None, shutdown_timeout=5)
+        asyncio.run(_serve_until_stopped(app, host, port))
     except OSError as exc:  # typically: another program already uses the port
         print(f"{path}: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_STARTUP_FAILED
     log.info("stopped")
     return 0
+
+
+async def _serve_until_stopped(app: web.Application, host: str, port: int) -> None:
+    """Serve until SIGTERM (systemd stop) or SIGINT (Ctrl+C), then shut down gracefully.
+
+    What web.run_app does, plus the moment it lacks: systemd hears READY=1 only once the port
+    accepts connections, and the watchdog pings start (kiosk/systemd_notify.py).
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(app, shutdown_timeout=5)
+    await runner.setup()  # runs on_startup
+    try:
+        await web.TCPSite(runner, host, port).start()
+        systemd_notify.ready(f"serving on http://{host}:{port}")
+        watchdog = systemd_notify.start_watchdog()
+        await stop.wait()
+        systemd_notify.stopping()
+        if watchdog is not None:
+            watchdog.cancel()
+    finally:
+        await runner.cleanup()  # on_shutdown, open requests get up to shutdown_timeout, on_cleanup
 
 
 async def _prepare_playground(app: web.Application) -> None:
