@@ -60,6 +60,29 @@ async def measure(base: str, credential: str | None, strokes: list, frames: int,
     return _summary(raw, elapsed)
 
 
+BLANK_PAGE = """<!doctype html><body style="margin:0;background:#0b1020"><script>
+  window.intervals = []; let last = null;
+  const frame = (now) => { if (last !== null) window.intervals.push(now - last); last = now;
+                           requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+</script></body>"""
+
+
+async def measure_blank_page(frames: int) -> dict:
+    """The same browser drawing nothing: the floor this machine puts under any page's frame times."""
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+        await page.set_content(BLANK_PAGE)
+        await asyncio.sleep(2)
+        await page.evaluate("() => { window.intervals.length = 0; }")
+        while await page.evaluate("() => window.intervals.length") < frames:
+            await asyncio.sleep(1)
+        intervals = sorted(await page.evaluate("() => window.intervals"))
+        await browser.close()
+    return {"frames": len(intervals), "frame_ms": {"median": _pct(intervals, 50), "p95": _pct(intervals, 95)}}
+
+
 async def _keep_drawing(base: str, credential: str, strokes: list) -> None:
     """Draw digit after digit, one batch of points per frame, as a visitor's pen moves."""
     tablet = VirtualTablet()

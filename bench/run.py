@@ -114,10 +114,12 @@ def bench_display(pen_file: Path | None, frames: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp, running_exhibit(Path(tmp)) as (base, credential):
         idle = asyncio.run(display_frames.measure(base, None, strokes, frames, warmup_s=8))
         drawing = asyncio.run(display_frames.measure(base, credential, strokes, frames, warmup_s=8))
+    blank = asyncio.run(display_frames.measure_blank_page(frames))
     return {
         "what": "rAF frame intervals at 1920x1080, Chromium + SwiftShader, N=24 connections per neuron",
         "drawing": drawing,
         "no_updates": idle,
+        "blank_page_baseline": blank,
         "goal": {"median_ms_at_most": 16.7, "p95_ms_at_most": 33, "event_to_frame_frames_at_most": 1},
         "met": drawing["frame_ms"]["median"] <= 16.7
         and drawing["frame_ms"]["p95"] <= 33

@@ -8,6 +8,7 @@ import { EventStream } from "./events.js";
 import { Hud } from "./hud.js";
 import { loadLanguage, t } from "./i18n.js";
 import { FrameMetrics } from "./metrics.js";
+import { DETAILED, SPARING } from "./network/connections.js";
 import { NetworkView } from "./network/view.js";
 import { Overlays } from "./overlays.js";
 import { PlaygroundView } from "./playground/view.js";
@@ -79,6 +80,7 @@ function buildNetwork(network, key) {
   networkKey = key;
   wantedSnapshot = null;
   view = new NetworkView(network.architecture, network.per_neuron);
+  view.lines.minStrength = stage.software ? SPARING : DETAILED;
   stage.scene.add(view.group);
   hud.setLayers(view.layout, network.architecture);
   prefetchConnections(network.snapshots.map((s) => s.id), key);

@@ -4,9 +4,10 @@
 // After a long stretch of smooth frames it tries one step up again (a busy minute must not cost
 // the exhibit its sharpness for months).
 
-const LEVELS = [1, 0.8, 0.64, 0.5]; // below half resolution lines turn to smears
-const WINDOW = 30; // frames per verdict
-const SLOW_MS = 20; // median frame time above this: step down
+const LEVELS = [1, 0.8, 0.64, 0.5]; // lower still, lines turn to smears
+const WINDOW = 60; // frames per verdict
+const LATE_MS = 20; // a frame that missed its vsync
+const LATE_SHARE = 0.04; // more late frames than this in a window: step down (keeps p95 on time)
 const RETRY_AFTER_MS = 5 * 60 * 1000;
 
 export class Quality {
@@ -25,12 +26,12 @@ export class Quality {
   frame(intervalMs, now) {
     this.samples.push(intervalMs);
     if (this.samples.length < WINDOW) return;
-    const median = this.samples.sort((a, b) => a - b)[WINDOW >> 1];
+    const late = this.samples.filter((ms) => ms > LATE_MS).length / WINDOW;
     this.samples.length = 0;
-    if (median > SLOW_MS && this.level < LEVELS.length - 1) {
+    if (late > LATE_SHARE && this.level < LEVELS.length - 1) {
       this.ceiling = Math.max(this.ceiling, this.level + 1);
       this.set(this.level + 1, now);
-    } else if (median > SLOW_MS) {
+    } else if (late > LATE_SHARE) {
       this.smoothSince = now;
     } else if (now - this.smoothSince > RETRY_AFTER_MS && this.level > 0) {
       this.ceiling = this.level - 1;

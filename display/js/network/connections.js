@@ -8,7 +8,10 @@ import { BufferAttribute, BufferGeometry, LineSegments } from "three";
 import { writeContribution } from "./palette.js";
 import { flatColourMaterial } from "./shaders.js";
 
-const VISIBLE = 0.15; // strength (0..1 of the layer's largest) below which a line is not drawn
+// Strength (0..1 of the layer's largest contribution) below which a line is not drawn. Software
+// renderers pay about 10 µs a line, so they draw only the clearly visible ones (see main.js).
+export const DETAILED = 0.1;
+export const SPARING = 0.25;
 
 export class ConnectionLines {
   // layers: the layout; perNeuron: connections per neuron (the server may send fewer for small layers).
@@ -30,6 +33,7 @@ export class ConnectionLines {
     this.object.renderOrder = 1;
     this.sets = null; // per layer: {sources: Int32Array, weights: Float32Array}
     this.drawn = 0; // lines in the last frame (for tests and benchmarks)
+    this.minStrength = DETAILED;
   }
 
   // The connection set of a snapshot, as sent by /api/display/connections/<snapshot>.
@@ -61,7 +65,7 @@ export class ConnectionLines {
       for (let i = 0; i < sources.length && line < this.capacity; i++, line++) {
         const contribution = weights[i] * input[sources[i]];
         const strength = Math.abs(contribution) / largest;
-        if (strength < VISIBLE) continue;
+        if (strength < this.minStrength) continue;
         writeContribution(this.colors, line * 2, contribution, strength);
         this.colors.copyWithin(line * 6 + 3, line * 6, line * 6 + 3); // both ends alike
         this.index[drawn * 2] = line * 2;

@@ -17,6 +17,7 @@ varying vec3 vColor;
 export function flatColourMaterial() {
   return new RawShaderMaterial({
     depthWrite: false,
+    depthTest: false, // drawn first, under the neurons: nothing can hide a line, so no depth to read
     vertexShader: `${HEAD}
 void main() {
   vColor = color;
