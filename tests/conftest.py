@@ -205,6 +205,17 @@ def browser_missing() -> str | None:
     return None
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module (pages are opened per test)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
 class Kiosk:
     """The real server as a process, restartable on the same port and state folder; its log goes
     to a file (a pipe nobody reads would fill up and stall a long-running server)."""

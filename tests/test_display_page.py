@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import BROWSER_ARGS, CHROMIUM, REPO, Kiosk, browser_missing, post_json
+from conftest import REPO, Kiosk, browser_missing, post_json
 from PIL import Image
 
 from kiosk.tablet.virtual import VirtualTablet
@@ -59,16 +59,6 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory):
         yield kiosk
     finally:
         kiosk.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield browser
-        browser.close()
 
 
 class Screen:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 import pytest
 import segno
 from conftest import REPO
+from sse_client import Message, SseReader
 from yarl import URL
 
 from kiosk.address import exhibit_url
@@ -28,65 +24,6 @@ from kiosk.model.export import Timeline, load_timeline
 
 DISPLAY = REPO / "display"
 PER_NEURON = 24
-
-
-# --- a small SSE reader (after tests/test_sse.py) -----------------------------------------------
-
-
-@dataclass
-class Message:
-    event: str | None = None
-    data: str | None = None
-    retry: int | None = None
-
-    @property
-    def json(self) -> dict:
-        assert self.data is not None
-        return json.loads(self.data)
-
-
-def parse_block(block: str) -> Message:
-    message, data = Message(), []
-    for line in block.split("\n"):
-        field, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if field == "event":
-            message.event = value
-        elif field == "data":
-            data.append(value)
-        elif field == "retry":
-            message.retry = int(value)
-    message.data = "\n".join(data) if data else None
-    return message
-
-
-class SseReader:
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self.response, self.buffer, self.messages = response, bytearray(), deque()
-
-    async def next(self, timeout: float = 1.5) -> Message:
-        async with asyncio.timeout(timeout):
-            while not self.messages:
-                chunk = await self.response.content.readany()
-                if not chunk:
-                    raise EOFError
-                self.buffer += chunk
-                while (end := self.buffer.find(b"\n\n")) >= 0:
-                    self.messages.append(parse_block(self.buffer[:end].decode()))
-                    del self.buffer[: end + 2]
-        return self.messages.popleft()
-
-    async def next_event(self, timeout: float = 1.5) -> Message:
-        while (message := await self.next(timeout)).event is None:
-            pass
-        return message
-
-    async def until(self, kind: str, condition: Callable[[dict], bool] = lambda data: True) -> dict:
-        """The data of the next ``kind`` event that meets ``condition`` (others are passed over)."""
-        while True:
-            message = await self.next_event()
-            if message.event == kind and condition(message.json):
-                return message.json
 
 
 async def open_stream(client) -> tuple[SseReader, list[Message]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import BROWSER_ARGS, CHROMIUM, Kiosk, browser_missing, post_json, write_exhibit_config
+from conftest import Kiosk, browser_missing, post_json, write_exhibit_config
 from PIL import Image
 
 pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
@@ -38,16 +38,6 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
         yield kiosk
     finally:
         kiosk.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield browser
-        browser.close()
 
 
 def train(kiosk: Kiosk, body: dict) -> dict:
