@@ -110,6 +110,8 @@ def _summary(raw: dict, elapsed: float) -> dict:
     return {
         "frames": len(intervals),
         "frame_ms": {"median": _pct(intervals, 50), "p95": _pct(intervals, 95), "max": intervals[-1]},
+        # Frames that missed their vsync: p95 stays at one frame only while this is under 5 %.
+        "late_share": round(sum(ms > 20 for ms in intervals) / len(intervals), 3),
         "activation_events": len(waits),
         "activations_per_s": round(len(waits) / elapsed, 1),
         "event_to_frame_ms": {"median": _pct(waits, 50), "p95": _pct(waits, 95)} if waits else None,
