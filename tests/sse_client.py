@@ -68,7 +68,7 @@ class SseReader:
         return message
 
     async def until(
-        self, kind: str, condition: Callable[[dict], bool] = lambda data: True, timeout: float = 1.5
+        self, kind: str, condition: Callable[[dict], bool] = lambda data: True, timeout: float = 5.0
     ) -> dict:
         """The data of the next ``kind`` event that meets ``condition`` (others are passed over)."""
         while True:

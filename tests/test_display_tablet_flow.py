@@ -3,15 +3,11 @@ screen's event stream shows the visitor's drawing as the tablet was told it read
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections import deque
-from collections.abc import Callable
 from pathlib import Path
 
-import aiohttp
 import numpy as np
 import pytest
+from sse_client import SseReader
 
 from kiosk.admin import ADMIN
 from kiosk.app import create_app
@@ -27,34 +23,6 @@ from kiosk.tablet.virtual import VirtualTablet
 # A "1" and a "7", [x, y, t_ms] as a tablet sends them.
 ONE = [[50, 0, 0], [50, 50, 10], [51, 100, 20]]
 SEVEN = [[0, 0, 0], [60, 0, 10], [30, 100, 20]]
-
-
-class SseReader:
-    """Events off a streaming response: (kind, data) pairs, whatever the chunking (after test_sse.py)."""
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self.response, self.buffer, self.events = response, bytearray(), deque()
-
-    async def next_event(self, timeout: float = 5.0) -> tuple[str, dict]:
-        async with asyncio.timeout(timeout):
-            while not self.events:
-                chunk = await self.response.content.readany()
-                if not chunk:
-                    raise EOFError
-                self.buffer += chunk
-                while (end := self.buffer.find(b"\n\n")) >= 0:
-                    block = self.buffer[:end].decode()
-                    del self.buffer[: end + 2]
-                    fields = dict(line.partition(": ")[::2] for line in block.split("\n"))
-                    if "event" in fields:
-                        self.events.append((fields["event"], json.loads(fields["data"])))
-        return self.events.popleft()
-
-    async def until(self, kind: str, condition: Callable[[dict], bool] = lambda data: True) -> dict:
-        while True:
-            got, data = await self.next_event()
-            if got == kind and condition(data):
-                return data
 
 
 def config_for(export: Path, state: Path, snapshot: str = "final") -> Config:
@@ -83,10 +51,10 @@ async def start_exhibit(aiohttp_server, aiohttp_client, config: Config, timeline
     response = await client.get("/api/display/events")
     reader = SseReader(response)
     opening = [await reader.next_event() for _ in EVENT_ORDER]
-    assert [kind for kind, _ in opening] == list(EVENT_ORDER)
+    assert [message.event for message in opening] == list(EVENT_ORDER)
     tablet = VirtualTablet()
     await tablet.connect(str(server.make_url("/")), credential)
-    return client, reader, tablet, dict(opening)
+    return client, reader, tablet, {message.event: message.json for message in opening}
 
 
 async def draw(tablet: VirtualTablet, stroke: int, points: list[list[float]]) -> dict:
@@ -109,9 +77,9 @@ async def test_a_stroke_takes_the_screen_live_with_the_tablets_answer(exhibit, t
     assert opening["scene"] == {"scene": "timeline"}
     prediction = await draw(tablet, 1, ONE)
     before_live = []
-    while (event := await reader.next_event())[0] != "scene":
-        before_live.append(event)
-    assert event == ("scene", {"scene": "live"})
+    while (message := await reader.next_event(timeout=5)).event != "scene":
+        before_live.append((message.event, message.json))
+    assert message.json == {"scene": "live"}
     # The timeline was paused first, so it stays where it was while the visitor draws.
     assert [data["playing"] for kind, data in before_live if kind == "timeline"] == [False]
     activation = await reader.until("activation", lambda data: data["source"] == "visitor")
