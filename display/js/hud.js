@@ -32,9 +32,16 @@ export class Hud {
     }
   }
 
-  showScene(scene) {
-    $("training").hidden = scene !== "timeline";
-    $("call-to-action").hidden = scene !== "timeline";
+  // The invitation to draw: the exhibit's own sentence, or in the call_to_action scene the text a
+  // playlist or presenter gave. The pen glyph only moves while that scene shows it.
+  showInvitation(scene, text) {
+    const large = scene === "call_to_action";
+    const custom = large && typeof text === "string" && text.trim() !== "";
+    $("call-to-action").textContent = custom ? text.trim() : t("drawPrompt");
+    $("invitation").toggleAttribute("data-custom", custom);
+    const glyph = document.querySelector(".invitation-glyph");
+    if (large) glyph.unpauseAnimations();
+    else glyph.pauseAnimations();
   }
 
   showAnswer(frame) {

@@ -3,6 +3,7 @@
 // The server owns the state; this page keeps the newest event of each kind and draws it. On
 // every (re)connect the server sends the whole state first, so a restart needs no special case.
 
+import { ClosedScreen } from "./closed.js";
 import { ConnectionCache } from "./connections.js";
 import { EventStream } from "./events.js";
 import { Hud } from "./hud.js";
@@ -12,14 +13,19 @@ import { DETAILED, SPARING } from "./network/connections.js";
 import { NetworkView } from "./network/view.js";
 import { Overlays } from "./overlays.js";
 import { PlaygroundView } from "./playground/view.js";
+import { PresenterMarks } from "./presenter.js";
+import { SamplesPanel } from "./samples.js";
 import { Stage } from "./stage.js";
 
-const SCREEN_EVENTS = ["network", "scene", "timeline", "activation", "pairing", "neuron"];
+const SCREEN_EVENTS = ["network", "scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit"];
 const PLAYGROUND_EVENTS = ["config", "status", "points", "history", "metrics", "boundary", "neurons", "weights"];
 const state = {}; // newest event of each kind
 const connections = new ConnectionCache();
 const hud = new Hud();
 const overlays = new Overlays();
+const samples = new SamplesPanel();
+const closed = new ClosedScreen();
+const presenter = new PresenterMarks();
 const metrics = new FrameMetrics();
 const stage = new Stage(document.getElementById("stage"), {
   onContextLost: () => console.info("WebGL context lost; waiting for it to come back"),
@@ -41,16 +47,22 @@ const handlers = {
       await loadLanguage(language);
     }
     if (key !== networkKey) buildNetwork(network, key);
-    for (const kind of ["scene", "timeline", "activation", "pairing", "neuron"]) {
+    samples.setNetwork(network);
+    // Everything with words in it again, now in this language.
+    for (const kind of ["scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit"]) {
       if (state[kind]) handlers[kind](state[kind], performance.now());
     }
   },
+  // Which parts each scene shows is in display.css (body[data-scene]); here only their words.
   scene(event) {
     scene = event.scene;
     document.body.dataset.scene = scene;
-    hud.showScene(scene);
+    hud.showInvitation(scene, event.text);
+    samples.showScene(event);
+    closed.showScene(event);
     stage.setDrifting(scene !== "live");
     showPlayground(scene === "playground");
+    setDrawing(scene !== "closed"); // closed all night: no frames at all
   },
   timeline(timeline) {
     hud.showTimeline(timeline);
@@ -62,6 +74,7 @@ const handlers = {
     view.setActivation(frame, arrived);
     metrics.eventArrived(arrived);
     hud.showAnswer(frame);
+    samples.showFrame(frame);
     showConnectionsOf(frame.snapshot);
   },
   pairing: (pairing) => overlays.showPairing(pairing),
@@ -69,6 +82,8 @@ const handlers = {
     overlays.showNeuron(neuron);
     view?.select(neuron.index);
   },
+  caption: (caption) => presenter.showCaption(caption),
+  exhibit: (exhibit) => presenter.showExhibit(exhibit),
 };
 
 function buildNetwork(network, key) {
@@ -136,13 +151,26 @@ function dispatch(kind, data, arrived = performance.now()) {
 }
 
 let last = performance.now();
+let frameRequest = 0; // 0: not drawing (the closed scene)
+
+function setDrawing(on) {
+  if (on && !frameRequest) {
+    last = performance.now();
+    frameRequest = requestAnimationFrame(frame);
+  } else if (!on && frameRequest) {
+    cancelAnimationFrame(frameRequest);
+    frameRequest = 0;
+    metrics.paused();
+  }
+}
+
 function frame(now) {
+  frameRequest = requestAnimationFrame(frame);
   const dt = Math.min(100, now - last);
   last = now;
   if (scene === "playground") {
     playground.frame(now); // the 3D network is hidden: not drawn at all
     metrics.frameRendered(now);
-    requestAnimationFrame(frame);
     return;
   }
   view?.update(now, dt);
@@ -152,14 +180,13 @@ function frame(now) {
     metrics.frameRendered(now);
     stage.quality.frame(dt, now);
   }
-  requestAnimationFrame(frame);
 }
 
 new EventStream("/api/display/events", SCREEN_EVENTS, {
   onEvent: dispatch,
   onConnected: (connected) => overlays.showConnected(connected),
 });
-requestAnimationFrame(frame);
+setDrawing(true);
 
 // For tests and benchmarks (and a curious member of staff with a keyboard).
 window.__display = {
@@ -172,6 +199,12 @@ window.__display = {
   },
   get playground() {
     return playground;
+  },
+  get scene() {
+    return scene;
+  },
+  get drawing() {
+    return frameRequest !== 0; // false while closed: the 3D scene is not rendered
   },
   get prefetched() {
     return prefetched; // every connection set is in the cache (tests wait for it before measuring)

@@ -27,6 +27,11 @@ export class FrameMetrics {
     this.pending.length = 0;
   }
 
+  // Drawing stopped (the closed scene): the pause is no frame interval.
+  paused() {
+    this.lastFrameAt = null;
+  }
+
   reset() {
     this.intervals.length = 0;
     this.eventToFrame.length = 0;

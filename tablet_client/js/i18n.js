@@ -54,6 +54,10 @@ const STRINGS = {
     datasetXor: "Four corners",
     datasetGaussians: "Two clouds",
     datasetLinear: "A straight line",
+    closedTitle: "The exhibit is closed",
+    opensRelative: "It opens {day} at {time}.",
+    opensOn: "It opens on {day} at {time}.",
+    closedSoon: "See you soon!",
   },
   de: {
     title: "Zeichne eine Ziffer",
@@ -108,6 +112,10 @@ const STRINGS = {
     datasetXor: "Vier Ecken",
     datasetGaussians: "Zwei Wolken",
     datasetLinear: "Eine Gerade",
+    closedTitle: "Die Ausstellung ist geschlossen",
+    opensRelative: "Sie öffnet {day} um {time} Uhr.",
+    opensOn: "Sie öffnet am {day} um {time} Uhr.",
+    closedSoon: "Bis bald!",
   },
 };
 

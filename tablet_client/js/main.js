@@ -2,6 +2,7 @@
 // Where staff opened the playground to tablets, a second tab lets the visitor train a small network.
 
 import { loadSettings, translatePage } from "./i18n.js";
+import { ClosedNotice } from "./closed.js";
 import { Connection } from "./connection.js";
 import { PairingForm, forgetCredential, storedCredential, takeCodeFromAddress } from "./pairing.js";
 import { Playground } from "./playground.js";
@@ -26,9 +27,11 @@ async function main() {
     onOpen: () => {
       prediction.reset();
       resendDrawing(); // the exhibit starts each connection with an empty drawing
+      closedNotice.connected();
     },
     onMessage: (message) => {
       if (message.type === "prediction" && !surface.isEmpty) prediction.show(message);
+      else if (message.type === "scene") closedNotice.showScene(message);
       else if (message.type === "error") console.warn("exhibit refused a message:", message.code, message.message);
     },
     onUnauthorized: () => {
@@ -49,15 +52,30 @@ async function main() {
     },
   });
 
+  // Marked "resent": the exhibit takes the drawing back without taking it for a visitor's new touch.
   function resendDrawing() {
+    const resent = true;
     for (const { id, points } of surface.strokes) {
-      connection.send({ type: "stroke_begin", stroke: id, points: points.slice(0, MAX_POINTS_PER_MESSAGE) });
+      const first = points.slice(0, MAX_POINTS_PER_MESSAGE);
+      connection.send({ type: "stroke_begin", stroke: id, points: first, resent });
       for (let i = MAX_POINTS_PER_MESSAGE; i < points.length; i += MAX_POINTS_PER_MESSAGE) {
-        connection.send({ type: "points", stroke: id, points: points.slice(i, i + MAX_POINTS_PER_MESSAGE) });
+        connection.send({ type: "points", stroke: id, points: points.slice(i, i + MAX_POINTS_PER_MESSAGE), resent });
       }
-      if (surface.active?.stroke.id !== id) connection.send({ type: "stroke_end", stroke: id });
+      if (surface.active?.stroke.id !== id) connection.send({ type: "stroke_end", stroke: id, resent });
     }
   }
+
+  // Closed: the drawing is wiped (the next visitor starts afresh) and the surface takes no ink.
+  const closedNotice = new ClosedNotice($("closed"), {
+    onClose: () => {
+      surface.locked = true;
+      if (!surface.isEmpty) {
+        surface.clear();
+        connection.send({ type: "clear" });
+      }
+    },
+    onOpen: () => (surface.locked = false),
+  });
 
   $("undo").addEventListener("click", () => {
     if (surface.undo()) connection.send({ type: "undo" });
@@ -85,6 +103,9 @@ async function main() {
   // Come back at once when the Wi-Fi returns or the tablet wakes, rather than after the backoff.
   window.addEventListener("online", () => connection.nudge());
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && connection.nudge());
+
+  // For tests (and a curious member of staff with a keyboard).
+  window.__tablet = { connection, surface, closedNotice };
 
   const code = takeCodeFromAddress();
   const credential = storedCredential();

@@ -24,6 +24,7 @@ export class Surface {
     this.lastPenAt = -Infinity;
     this.frame = 0;
     this.clock0 = performance.now();
+    this.locked = false; // true while the exhibit is closed: no ink at all
 
     canvas.addEventListener("pointerdown", (e) => this.down(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
@@ -56,6 +57,7 @@ export class Surface {
   }
 
   down(event) {
+    if (this.locked) return;
     if (event.pointerType === "pen") {
       this.lastPenAt = Infinity; // pen is down: shield until it lifts
       if (this.active?.pointerType === "touch") this.discardActive(); // the palm landed first
