@@ -4,6 +4,8 @@
 
 - latency: rasterise + infer per drawing over a stroke file (pendigits when present), p50/p99.
 - round_trip: a stroke message to its prediction over a real WebRTC data channel, p50/p99.
+- takeover: a visitor's first touch (a pen message over WebRTC) to ``scene: live`` on a screen's
+  event stream, while the attract playlist runs; every touch after the playlist came back.
 - display: the exhibit screen's frame time in headless Chromium (SwiftShader) at 1920×1080 while a
   virtual tablet draws (activations at up to 30 Hz), and with no updates for scale.
 - playground: seconds until spiral reaches 90 % test accuracy with the stream running, boundary
@@ -35,6 +37,7 @@ import torch
 from bench import display_frames
 from bench import playground as playground_bench
 from bench.classic_pipeline import train_classic
+from bench.takeover import bench_takeover
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.replay import DEFAULT_EXPORT, replay, replay_webrtc
@@ -214,7 +217,9 @@ def _synthetic_stroke_file(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    p.add_argument("--only", choices=("latency", "round_trip", "display", "playground", "training"))
+    p.add_argument(
+        "--only", choices=("latency", "round_trip", "takeover", "display", "playground", "training")
+    )
     p.add_argument("--quick", action="store_true", help="1-epoch ratio run and a 2-epoch 'full' run")
     args = p.parse_args(argv)
     pen = os.environ.get("PEN_FILE") or str(ROOT.parent / "shared/data/pen/pendigits-train.jsonl")
@@ -231,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = {
         "latency": lambda: bench_latency(pen_file),
         "round_trip": lambda: bench_round_trip(pen_file, 200 if args.quick else 1000),
+        "takeover": lambda: bench_takeover(DEFAULT_EXPORT, 5 if args.quick else 20),
         "display": lambda: bench_display(pen_file, 300 if args.quick else 600),
         "playground": lambda: bench_playground(pen_file),
         "training": lambda: bench_training(mnist_dir, 1 if args.quick else 2, 2 if args.quick else 50),

@@ -23,6 +23,8 @@ from kiosk.config import Config, ConfigError, load_config, resolve_config_path
 from kiosk.model.engine import Engine
 from kiosk.model.export import ExportError
 from kiosk.playground.routes import PLAYGROUND
+from kiosk.presenter import cli as presenter_cli
+from kiosk.reload import reload_config
 from kiosk.tablet import cli as tablet_cli
 
 log = logging.getLogger("kiosk")
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_config(resolve_config_path(args.file or args.config))
     if args.command in ("pair", "tablets"):
         return _tablet_command(args)
+    if args.command == "hash-passphrase":
+        return presenter_cli.hash_passphrase_command()
     return serve(resolve_config_path(args.config))
 
 
@@ -59,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     tablets.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="YAML config file")
     tablets.add_argument("action", choices=("list", "revoke"))
     tablets.add_argument("device", nargs="?", help="with revoke: the tablet's id (see list)")
+    commands.add_parser(
+        "hash-passphrase", help="make presenter.passphrase_hash for the config (asks for the passphrase)"
+    )
     return parser
 
 
@@ -96,7 +103,7 @@ def serve(path: Path) -> int:
         config = _load_config(path)
         _configure_logging(config)
         systemd_notify.status(f"starting: loading the model {config.model.export}")
-        app = create_app(config, _load_engine(path, config))
+        app = create_app(config, _load_engine(path, config), config_path=path)
         _publish_admin_token(config, app)
         app.on_startup.append(_prepare_playground)
     except StartupError as exc:
@@ -123,6 +130,7 @@ async def _serve_until_stopped(app: web.Application, host: str, port: int) -> No
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, _reload, app)
     runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()  # runs on_startup
     try:
@@ -135,6 +143,17 @@ async def _serve_until_stopped(app: web.Application, host: str, port: int) -> No
             watchdog.cancel()
     finally:
         await runner.cleanup()  # on_shutdown, open requests get up to shutdown_timeout, on_cleanup
+
+
+def _reload(app: web.Application) -> None:
+    """SIGHUP (systemctl reload): apply the changed config file, or keep the running one if it is bad."""
+    systemd_notify.reloading()
+    try:
+        applied = reload_config(app)
+    except Exception:  # a bug in applying must not take the exhibit down with it
+        log.exception("reload failed")
+        applied = False
+    systemd_notify.reloaded("serving" if applied else "serving; the last reload was refused (see the log)")
 
 
 async def _prepare_playground(app: web.Application) -> None:

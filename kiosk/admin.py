@@ -33,8 +33,10 @@ class AdminAuth:
     def check(self, request: web.Request) -> None:
         """Raise Rejected (429 or 401) unless the request carries the admin token."""
         refuse_if_throttled(request, self.guesses)
-        if not hmac.compare_digest(bearer_token(request).encode(), self.token.encode()):
-            self.guesses.failure(request.remote)
+        given = bearer_token(request)
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            if given:  # no token at all (e.g. a presenter whose session cookie expired) is no guess
+                self.guesses.failure(request.remote)
             raise Rejected("unauthorized", "a valid admin token is needed", status=401)
 
 

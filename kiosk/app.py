@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 
 from aiohttp import web
 
 from kiosk.address import exhibit_url
 from kiosk.admin import ADMIN, AdminAuth
+from kiosk.attract.director import setup_director
 from kiosk.config import Config, ConfigError
 from kiosk.display.page import setup_display_page
 from kiosk.display.routes import setup_display
@@ -21,8 +23,11 @@ from kiosk.http_errors import REJECTED, Rejected, errors_as_json, read_json_obje
 from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
-from kiosk.model.strokes import StrokeError, StrokeLimits, parse_strokes
+from kiosk.model.strokes import StrokeError, parse_strokes
 from kiosk.playground.routes import PLAYGROUND, setup_playground
+from kiosk.presenter.page import setup_presenter_page
+from kiosk.presenter.routes import setup_presenter
+from kiosk.settings import CONFIG, RunningConfig, stroke_limits
 from kiosk.tablet.page import setup_tablet_page
 from kiosk.tablet.routes import pairing_url, setup_tablets
 
@@ -30,13 +35,12 @@ from kiosk.tablet.routes import pairing_url, setup_tablets
 REJECTION_REASONS = (
     *("too_large", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
     *("unauthorized", "throttled", "busy", "bad_offer", "pairing_failed", "unavailable"),  # tablets
-    "forbidden",
+    *("forbidden", "conflict"),  # presenters: an Origin refused, another presenter holds the exhibit
 )
 INFER_KEYS = ("strokes", "snapshot")
 
 ENGINE = web.AppKey("engine", Engine)
 DEFAULT_SNAPSHOT = web.AppKey("default_snapshot", str)
-STROKE_LIMITS = web.AppKey("stroke_limits", StrokeLimits)
 STARTED = web.AppKey("started", float)
 
 
@@ -60,13 +64,18 @@ def resolve_snapshot(timeline: Timeline, wanted: str) -> str:
     return wanted
 
 
-def create_app(config: Config, engine: Engine | None = None) -> web.Application:
-    """The exhibit's web application; loads the export named in ``config`` unless given ``engine``."""
+def create_app(
+    config: Config, engine: Engine | None = None, config_path: Path | None = None
+) -> web.Application:
+    """The exhibit's web application; loads the export named in ``config`` unless given ``engine``.
+
+    ``config_path``: the file ``config`` came from, read again on reload (kiosk/reload.py).
+    """
     engine = engine or load_engine(config)
     app = web.Application(client_max_size=config.server.max_body_bytes, middlewares=[errors_as_json])
     app[ENGINE] = engine
     app[DEFAULT_SNAPSHOT] = resolve_snapshot(engine.timeline, config.model.snapshot)
-    app[STROKE_LIMITS] = StrokeLimits(**config.limits.model_dump())
+    app[CONFIG] = RunningConfig(config, config_path)
     app[REJECTED] = Counter({reason: 0 for reason in REJECTION_REASONS})
     app[STARTED] = time.monotonic()
     app[ADMIN] = AdminAuth()
@@ -74,15 +83,17 @@ def create_app(config: Config, engine: Engine | None = None) -> web.Application:
     app.router.add_post("/api/infer", infer)
     screen = setup_display(app, config, engine, app[DEFAULT_SNAPSHOT])
     tablet_url = f"{exhibit_url(config)}/tablet"
-    tablets = setup_tablets(app, config, engine, app[STROKE_LIMITS], tablet_url, app[DEFAULT_SNAPSHOT])
-    # The screen follows the tablet: its pen strokes, its answers, and pairing windows.
-    tablets.peers.on_activity = screen.visitor_active
+    tablets = setup_tablets(app, config, engine, stroke_limits(config), tablet_url, app[DEFAULT_SNAPSHOT])
+    # The screen follows the tablet's answers and pairing windows; the attract machine its pen.
     tablets.peers.on_drawing = screen.show_drawing
     tablets.on_pairing = lambda window, paired: screen.show_pairing(
         window, pairing_url(tablet_url, window) if window else "", paired=paired
     )
-    setup_playground(app, config, on_start=lambda: screen.set_scene("playground"))
+    playground = setup_playground(app, config, on_start=screen.show_playground)
+    setup_director(app, config, screen, playground, tablets.peers)
+    setup_presenter(app, config)
     setup_tablet_page(app, config)
+    setup_presenter_page(app)
     setup_display_page(app)
     return app
 
@@ -112,7 +123,7 @@ async def infer(request: web.Request) -> web.Response:
         raise Rejected("bad_request", 'missing "strokes": a list of strokes, each a list of [x, y, t_ms]')
     snapshot = _requested_snapshot(request.app, body.get("snapshot"))
     try:
-        drawing = parse_strokes(body["strokes"], request.app[STROKE_LIMITS])
+        drawing = parse_strokes(body["strokes"], request.app[CONFIG].stroke_limits)
     except StrokeError as exc:
         raise Rejected("bad_strokes", str(exc)) from None
     try:

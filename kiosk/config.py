@@ -38,6 +38,7 @@ from pydantic_core import ErrorDetails
 
 from kiosk.attract import schedule
 from kiosk.attract.playlist import PlaylistItem, default_playlist
+from kiosk.presenter.passphrase import parse_hash
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "kiosk.yaml"
 SYSTEM_CONFIG_PATH = Path("/etc/nn-kiosk/kiosk.yaml")
@@ -220,6 +221,29 @@ class AttractConfig(_Section):
         return value
 
 
+class PresenterConfig(_Section):
+    # "" = presenter log-in is off; else what ``python -m kiosk hash-passphrase`` printed.
+    passphrase_hash: StrictStr = ""
+    session_hours: StrictInt = Field(8, ge=1, le=168)
+    behind_https_proxy: StrictBool = False
+    allowed_origins: list[StrictStr] = Field(default_factory=list, max_length=16)
+
+    @field_validator("passphrase_hash", mode="after")
+    @classmethod
+    def _well_formed(cls, value: str) -> str:
+        if value:
+            parse_hash(value)  # its ValueError says what is wrong and how to make a good one
+        return value.strip()
+
+    @field_validator("allowed_origins", mode="after")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _is_site_address(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://exhibit.museum.example")
+        return [origin.rstrip("/").lower() for origin in value]
+
+
 class LoggingConfig(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -232,6 +256,7 @@ class Config(_Section):
     display: DisplayConfig = DisplayConfig()
     playground: PlaygroundConfig = PlaygroundConfig()
     attract: AttractConfig = AttractConfig()
+    presenter: PresenterConfig = PresenterConfig()
     language: StrictStr = "en"
     logging: LoggingConfig = LoggingConfig()
 

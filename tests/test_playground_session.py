@@ -435,6 +435,27 @@ async def test_close_stops_the_training_process(sessions) -> None:
     assert session.health()["worker"] == "stopped" and session._process is None
 
 
+@module_loop
+async def test_commands_while_closing_find_no_worker_and_do_nothing(sessions) -> None:
+    # The attract machine may pause the playground while the server shuts it down.
+    session = sessions.paced
+    process = session._process
+    assert process is not None and process.is_alive()
+
+    async def keep_pausing() -> None:
+        while True:
+            session.pause()
+            await asyncio.sleep(0.005)
+
+    pauser = asyncio.ensure_future(keep_pausing())
+    try:
+        await session.close()
+    finally:
+        pauser.cancel()
+    assert not process.is_alive() and process.exitcode == 0
+    assert session.health()["worker"] == "stopped" and session._process is None
+
+
 def test_a_paced_run_is_done_after_max_seconds_of_training() -> None:
     class Pipe:  # no commands ever; waiting on it waits
         def __init__(self) -> None:

@@ -265,6 +265,7 @@ def test_make_install_into_destdir(staged_install: Path) -> None:
         "display/index.html",
         "display/node_modules/three/package.json",
         "tablet_client/index.html",
+        "presenter_client/index.html",
         "exports/mnist-mlp/manifest.json",
         "config/kiosk.yaml",
         "pyproject.toml",

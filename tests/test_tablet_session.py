@@ -139,3 +139,23 @@ async def test_a_flood_is_dropped_even_of_valid_messages(engine: Engine) -> None
     assert len(tablet.of_type("pong")) == 100
     assert tablet.dropped == ["more than 100 messages a second"]
     assert tablet.session.errors["flood"] == 1
+
+
+async def test_a_resent_drawing_is_answered_but_is_not_a_touch(engine: Engine) -> None:
+    touches: list[int] = []
+    tablet = Tablet(engine, rate_hz=20, on_activity=lambda: touches.append(1))
+    try:
+        # A reconnected tablet sends back the drawing it still shows: rebuilt, answered, no touch.
+        tablet.say(type="stroke_begin", stroke=1, points=ONE[:1], resent=True)
+        tablet.say(type="points", stroke=1, points=ONE[1:], resent=True)
+        tablet.say(type="stroke_end", stroke=1, resent=True)
+        await tablet.settle()
+        assert touches == [] and len(tablet.of_type("prediction")) == 1
+        assert tablet.session.drawing.revision == 2
+        # The visitor's next stroke is a touch.
+        tablet.say(type="stroke_begin", stroke=2, points=ONE[:1])
+        assert touches == [1]
+        tablet.say(type="stroke_end", stroke=2, resent="yes")
+        assert tablet.of_type("error")[-1]["message"] == "stroke_end: resent must be true or false"
+    finally:
+        tablet.stop()

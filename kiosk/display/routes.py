@@ -3,9 +3,10 @@
 - ``GET /api/display/events`` → Server-Sent Events: the whole state first, then live changes
 - ``GET /api/display/connections/<snapshot>`` → each neuron's strongest incoming connections
 - ``POST /api/admin/timeline`` ``{"action": "play" | "pause" | "seek" | "speed", ...}``
-- ``POST /api/admin/scene`` ``{"scene": "live" | "timeline"}``
+- ``POST /api/admin/scene`` ``{"scene": "live" | "timeline" | ...}`` (presenters: any but "closed")
 - ``POST /api/admin/neuron`` ``{"index": 0..127 | null}``: show what a first-layer neuron looks for
-Commands need the admin token (kiosk/admin.py); the presenter (issue 6) will send them too.
+Commands need the admin token (kiosk/admin.py) or a presenter session holding the exhibit
+(kiosk/presenter/auth.py, docs/presenter-api.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import contextlib
 
 from aiohttp import web
 
-from kiosk.admin import ADMIN
 from kiosk.config import Config
 from kiosk.display.connections import ConnectionSets
 from kiosk.display.player import SPEEDS
@@ -23,13 +23,16 @@ from kiosk.display.screen import SCENES, ExhibitScreen
 from kiosk.http_errors import Rejected, read_json_object
 from kiosk.hub import EventHub
 from kiosk.model.engine import Engine
+from kiosk.presenter.auth import authorise_command
+from kiosk.settings import CONFIG
 from kiosk.sse import stream_events
 
 SCREEN = web.AppKey("screen", ExhibitScreen)
 SCREEN_HUB = web.AppKey("screen_hub", EventHub)
 CONNECTIONS = web.AppKey("connections", ConnectionSets)
-MAX_FRAME_RATE = web.AppKey("max_frame_rate", int)
 TIMELINE_ACTIONS = ("play", "pause", "seek", "speed")
+# "closed" follows the opening hours (the attract machine); presenters cannot choose it, scripts can.
+PRESENTER_SCENES = tuple(scene for scene in SCENES if scene != "closed")
 
 
 def setup_display(app: web.Application, config: Config, engine: Engine, live_snapshot: str) -> ExhibitScreen:
@@ -41,18 +44,17 @@ def setup_display(app: web.Application, config: Config, engine: Engine, live_sna
         engine,
         live_snapshot,
         seconds_per_snapshot=options.seconds_per_snapshot,
-        idle_s=options.idle_seconds,
         connections_per_neuron=options.connections_per_neuron,
         language=config.language,
     )
     app[SCREEN_HUB], app[SCREEN] = hub, screen
     app[CONNECTIONS] = ConnectionSets(engine.timeline, options.connections_per_neuron)
-    app[MAX_FRAME_RATE] = options.max_frame_rate
     app.router.add_get("/api/display/events", events)
     app.router.add_get("/api/display/connections/{snapshot}", connections)
     app.router.add_post("/api/admin/timeline", timeline_command)
     app.router.add_post("/api/admin/scene", scene_command)
     app.router.add_post("/api/admin/neuron", neuron_command)
+    app.on_startup.append(_read_samples)
     app.cleanup_ctx.append(_run_screen)
     app.on_shutdown.append(_end_streams)
     return screen
@@ -60,6 +62,10 @@ def setup_display(app: web.Application, config: Config, engine: Engine, live_sna
 
 async def _end_streams(app: web.Application) -> None:
     app[SCREEN_HUB].close()  # on_shutdown runs before aiohttp waits for handlers: streams end now
+
+
+async def _read_samples(app: web.Application) -> None:
+    app[SCREEN].sample_catalogue()  # which samples the network gets wrong: once, before any visitor
 
 
 async def _run_screen(app: web.Application):
@@ -73,7 +79,10 @@ async def _run_screen(app: web.Application):
 async def events(request: web.Request) -> web.StreamResponse:
     app = request.app
     return await stream_events(
-        request, app[SCREEN_HUB], app[SCREEN].initial_events, max_rate_hz=app[MAX_FRAME_RATE]
+        request,
+        app[SCREEN_HUB],
+        app[SCREEN].initial_events,
+        max_rate_hz=app[CONFIG].current.display.max_frame_rate,
     )
 
 
@@ -89,7 +98,7 @@ async def connections(request: web.Request) -> web.Response:
 
 
 async def timeline_command(request: web.Request) -> web.Response:
-    request.app[ADMIN].check(request)
+    authorise_command(request, screen=True)
     body = await read_json_object(request)
     player = request.app[SCREEN].player
     action = body.get("action")
@@ -98,7 +107,8 @@ async def timeline_command(request: web.Request) -> web.Response:
     elif action == "pause":
         player.pause()
     elif action == "seek":
-        player.seek(_snapshot_index(request.app[SCREEN], body.get("snapshot")))
+        key = "index" if "index" in body else "snapshot"  # a position, or a snapshot id or position
+        player.seek(_snapshot_index(request.app[SCREEN], body.get(key), key))
     elif action == "speed":
         speed = body.get("speed")
         if not _number_within(speed, *SPEEDS):
@@ -110,17 +120,17 @@ async def timeline_command(request: web.Request) -> web.Response:
 
 
 async def scene_command(request: web.Request) -> web.Response:
-    request.app[ADMIN].check(request)
+    allowed = SCENES if authorise_command(request, screen=True).is_admin else PRESENTER_SCENES
     body = await read_json_object(request)
     scene = body.get("scene")
-    if scene not in SCENES:
-        raise Rejected("bad_request", f'"scene" must be one of {", ".join(SCENES)}')
+    if scene not in allowed:
+        raise Rejected("bad_request", f'"scene" must be one of {", ".join(allowed)}')
     request.app[SCREEN].set_scene(scene)
     return web.json_response({"scene": scene})
 
 
 async def neuron_command(request: web.Request) -> web.Response:
-    request.app[ADMIN].check(request)
+    authorise_command(request, screen=True)
     body = await read_json_object(request)
     index = body.get("index")
     count = request.app[SCREEN].timeline.architecture[1]
@@ -130,7 +140,7 @@ async def neuron_command(request: web.Request) -> web.Response:
     return web.json_response({"index": index})
 
 
-def _snapshot_index(screen: ExhibitScreen, wanted: object) -> int:
+def _snapshot_index(screen: ExhibitScreen, wanted: object, key: str = "snapshot") -> int:
     """A snapshot id, or its position in the timeline (0 = random start)."""
     snapshots = screen.timeline.snapshots
     if isinstance(wanted, int) and _number_within(wanted, 0, len(snapshots) - 1):
@@ -140,7 +150,7 @@ def _snapshot_index(screen: ExhibitScreen, wanted: object) -> int:
             return screen.timeline.index_of(wanted)
     raise Rejected(
         "unknown_snapshot",
-        f'"snapshot" must be a snapshot id or a position 0 to {len(snapshots) - 1}',
+        f'"{key}" must be a snapshot id or a position 0 to {len(snapshots) - 1}',
         status=404 if isinstance(wanted, str) else 400,
     )
 

@@ -5,10 +5,12 @@ kept, so a screen that (re)connects gets the whole state first (``initial_events
 follows the live events. The page computes nothing heavy: activations, predictions and the
 connection sets come from here.
 
-Scenes: ``live`` while a visitor draws (the trained network answers their drawing) and
-``timeline`` between visitors (training replayed on the visitor's last digit or an MNIST test
-sample). The attract scheduler (issue 6) will add scenes and own the switching; until then a
-visitor's first stroke switches to ``live`` and ``idle_s`` without strokes switches back.
+Scenes: ``live`` (the trained network answers the visitor's drawing), ``timeline`` (training
+replayed on the visitor's last digit or an MNIST test sample), ``playground`` (a small network
+learning a toy dataset, drawn from its own stream), ``samples`` (MNIST test digits passing
+through, one every few seconds, or one a presenter picked), ``call_to_action`` (an invitation
+to draw) and ``closed``. Who switches when is not decided here: the attract machine
+(kiosk/attract/director.py) and presenters call the ``show_*`` methods.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ import segno
 from kiosk.display.player import TimelinePlayer
 from kiosk.hub import Event, EventHub, make_event
 from kiosk.model.engine import Engine, Inference
+from kiosk.model.samples import Samples
 from kiosk.tablet.pairing import PairingCode
 
-SCENES = ("live", "timeline", "playground")
-EVENT_ORDER = ("network", "scene", "timeline", "activation", "pairing", "neuron")  # initial snapshot
+SCENES = ("live", "timeline", "playground", "samples", "call_to_action", "closed")
+# The initial snapshot, in this order (the page needs the network before anything drawn on it).
+EVENT_ORDER = ("network", "exhibit", "scene", "timeline", "activation", "pairing", "neuron", "caption")
+SAMPLE_CHOICES = ("any", "wrong")  # or a digit 0-9
+MAX_CAPTION = 140
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,6 @@ class ExhibitScreen:
         live_snapshot: str,
         *,
         seconds_per_snapshot: float,
-        idle_s: float,
         connections_per_neuron: int,
         language: str,
         clock: Callable[[], float] = time.monotonic,
@@ -60,20 +65,24 @@ class ExhibitScreen:
     ) -> None:
         self.hub, self.engine, self.live_snapshot = hub, engine, live_snapshot
         self.timeline = engine.timeline
-        self.idle_s, self.clock, self.rng = idle_s, clock, rng or random.Random()
+        self.clock, self.rng = clock, rng or random.Random()
         self.player = TimelinePlayer(
             len(self.timeline.snapshots), seconds_per_snapshot, self._timeline_moved, self._timeline_ended
         )
         self.scene = "timeline"
-        self.digit = BLANK
-        self.last_activity = -math.inf
+        self.digit = BLANK  # what the network looks at now
+        self.visitor = BLANK  # the visitor's latest drawing (BLANK: none, or cleared)
         self._latest: dict[str, Event] = {}
         self._seq = 0
         self._pairing: tuple[PairingCode, str] | None = None
-        self._publish("network", self._network(connections_per_neuron, language))
+        self._samples = SampleCycle()
+        self._wrong: np.ndarray | None = None  # which samples the live network gets wrong (lazy)
+        self._per_neuron, self._language = connections_per_neuron, language
+        self._publish("network", self._network())
         self._publish("pairing", {"open": False, "paired": False})
         self._publish("neuron", {"index": None})
-        self._start_over()
+        self._publish("caption", {"text": None})
+        self.play_timeline()
 
     # What a (re)connecting screen gets first.
     def initial_events(self) -> list[Event]:
@@ -83,36 +92,110 @@ class ExhibitScreen:
         return [latest[kind] for kind in EVENT_ORDER if kind in latest]
 
     # From the tablet.
-    def visitor_active(self) -> None:
-        """The pen moved: hand the screen to the visitor at once."""
-        self.last_activity = self.clock()
-        if self.scene != "live":
-            self.player.pause()
-            self.set_scene("live")
-
     def show_drawing(self, result: Inference | None) -> None:
         """The tablet's newest answer (None: the visitor cleared the drawing)."""
-        self.last_activity = self.clock()
         if result is None:
+            self.visitor = BLANK
             if self.scene == "live":  # cleared on the tablet; a timeline's digit stays as it is
                 self.digit = BLANK
                 self._publish_activation(None)
             return
-        self.digit = Digit(result.image, "visitor")
+        self.digit = self.visitor = Digit(result.image, "visitor")
         if self.scene == "live":
             self._publish_activation(result)
 
-    # Commands (admin API now; attract scheduler and presenter later).
-    def set_scene(self, scene: str) -> None:
-        if scene not in SCENES:
-            raise ValueError(f"scene must be one of {', '.join(SCENES)}, not {scene!r}")
-        self.scene = scene
-        if scene == "live":
-            self.last_activity = self.clock()  # held for idle_s like a visitor's, not undone at once
-        elif scene == "timeline":
-            self.player.play()
-        self._publish("scene", {"scene": scene})
+    # Scenes (the attract machine and presenters).
+    def show_live(self) -> None:
+        """The visitor's drawing (or a blank network waiting for one: never a test sample)."""
+        self.digit = self.visitor
+        self._enter("live")
         self._show_digit()
+
+    def play_timeline(self, speed: float = 1.0, digit: str | int = "visitor") -> None:
+        """Training replayed from the random start on ``digit``: "visitor" (their last drawing, else
+        a test sample), "sample" (a test sample), or 0-9 (a test sample of that digit)."""
+        if digit == "visitor" and self.visitor.source == "visitor":
+            chosen = self.visitor
+        else:
+            chosen = self._sample_digit(None if isinstance(digit, str) else digit)
+        self.player.speed = speed  # restart() below wakes the player at the new pace
+        self._start_over(chosen)
+
+    def play_samples(self, which: str | int = "any", seconds_per_sample: float = 5.0) -> None:
+        """Test digits one after another: "any", "wrong" (those the network gets wrong) or 0-9."""
+        pool = self._sample_pool(which)
+        self._enter("samples", which=which)
+        self._samples = SampleCycle(pool, seconds_per_sample, self.rng)
+        self._next_sample()
+
+    def show_sample(self, index: int) -> None:
+        """One test sample a presenter picked, held until the next command."""
+        samples = self._samples_or_none()
+        count = 0 if samples is None else len(samples)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+            raise ValueError(f"sample must be 0 to {count - 1}, not {index!r}")
+        self._enter("samples", which=int(samples.labels[index]))
+        self._samples = SampleCycle()
+        self._show_sample_at(index)
+
+    def show_call_to_action(self, text: str = "") -> None:
+        """ "Draw a digit on the tablet" ("" = in the exhibit's language) over the drifting network."""
+        self._enter("call_to_action", text=text)
+        self._show_digit()
+
+    def show_closed(self, opens_at: str | None) -> None:
+        """A calm screen until ``opens_at`` (ISO 8601 in the exhibit's zone, or None)."""
+        self._enter("closed", opens_at=opens_at)
+        self.digit = self.visitor = BLANK  # the next day starts afresh
+        self._publish_activation(None)
+
+    def show_playground(self) -> None:
+        self._enter("playground")
+
+    def set_scene(self, scene: str) -> None:
+        """Switch to ``scene`` with its default settings (presenters' and scripts' scene button)."""
+        show = {
+            "live": self.show_live,
+            "timeline": lambda: (self.player.play(), self._enter("timeline"), self._show_digit()),
+            "playground": self.show_playground,
+            "samples": self.play_samples,
+            "call_to_action": self.show_call_to_action,
+            "closed": lambda: self.show_closed(None),
+        }
+        if scene not in show:
+            raise ValueError(f"scene must be one of {', '.join(SCENES)}, not {scene!r}")
+        show[scene]()
+
+    def show_caption(self, text: str | None) -> None:
+        """A short line on the screen from a presenter; None or "" takes it down."""
+        if text is not None and (not isinstance(text, str) or len(text) > MAX_CAPTION):
+            raise ValueError(f"caption must be text of at most {MAX_CAPTION} characters, or null")
+        self._publish("caption", {"text": text.strip() or None if text else None})
+
+    def show_status(self, status: dict) -> None:
+        """The attract machine's status (who holds the exhibit, what plays), for screens and presenters."""
+        self._publish("exhibit", status)
+
+    def set_language(self, language: str) -> None:
+        if language != self._language:
+            self._language = language
+            self._publish("network", self._network())
+
+    def sample_catalogue(self, digit: int | None = None, wrong: bool = False) -> list[dict]:
+        """The shipped test samples (of one digit, or the ones the network gets wrong) for presenters."""
+        samples = self._samples_or_none()
+        if samples is None:
+            return []
+        predicted = self._predictions()
+        keep = np.ones(len(samples), bool)
+        if digit is not None:
+            keep &= samples.labels == digit
+        if wrong:
+            keep &= predicted != samples.labels
+        return [
+            {"index": int(i), "label": int(samples.labels[i]), "predicted": int(predicted[i])}
+            for i in np.flatnonzero(keep)
+        ]
 
     def select_neuron(self, index: int | None) -> None:
         """Show what a first-layer neuron looks for: its incoming weights as a 28×28 image."""
@@ -139,31 +222,74 @@ class ExhibitScreen:
         self._publish_pairing(window, url)
         asyncio.get_running_loop().call_later(max(0.0, window.expires - self.clock()), self._expire, window)
 
+    def tick(self) -> None:
+        """Move the samples scene on when its digit has been shown long enough."""
+        if self.scene == "samples" and self._samples.due(self.clock()):
+            self._next_sample()
+
     async def run(self) -> None:
-        """Play the timeline and hand the screen back to it when the visitor has gone."""
+        """Play the timeline and the samples, until cancelled."""
         player = asyncio.ensure_future(self.player.run())
         try:
             while True:
                 await asyncio.sleep(0.25)
-                if self.scene == "live" and self.clock() - self.last_activity >= self.idle_s:
-                    self._start_over()
+                self.tick()
         finally:
             player.cancel()
 
     # Internals.
-    def _start_over(self, digit: Digit | None = None) -> None:
-        """Timeline from the random start, on ``digit``, or the visitor's last one, or a test sample."""
-        if digit is not None:
-            self.digit = digit
-        elif self.digit.source != "visitor":
-            self.digit = self._sample_digit()
-        self.scene = "timeline"
-        self._publish("scene", {"scene": "timeline"})
+    def _enter(self, scene: str, **settings: object) -> None:
+        if scene != "timeline":
+            self.player.pause()  # its position stays for a presenter's "timeline" button
+        self.scene = scene
+        self._publish("scene", {"scene": scene, **settings})
+
+    def _start_over(self, digit: Digit) -> None:
+        """The timeline from the random start, on ``digit``."""
+        self.digit = digit
+        self._enter("timeline")
         self.player.restart()
         self._timeline_moved()
 
     def _timeline_ended(self) -> None:
         self._start_over(self._sample_digit())  # the next round shows another digit
+
+    def _next_sample(self) -> None:
+        index = self._samples.next(self.clock())
+        if index is None:
+            self.digit = BLANK
+            self._publish_activation(None)
+        else:
+            self._show_sample_at(index)
+
+    def _show_sample_at(self, index: int) -> None:
+        samples = self._samples_or_none()
+        self.digit = Digit(samples.images[index], "sample", int(samples.labels[index]))
+        self._show_digit()
+
+    def _sample_pool(self, which: str | int) -> np.ndarray:
+        samples = self._samples_or_none()
+        if samples is None:
+            return np.zeros(0, np.int64)
+        if which == "wrong":
+            return np.flatnonzero(self._predictions() != samples.labels)
+        if which == "any" or isinstance(which, bool) or not isinstance(which, int):
+            return np.arange(len(samples))
+        return samples.indices_of_digit(which)
+
+    def _predictions(self) -> np.ndarray:
+        """What the live network answers for each shipped sample (computed once, ~1 ms per 3 samples)."""
+        if self._wrong is None:
+            samples = self._samples_or_none()
+            images = [] if samples is None else samples.images
+            self._wrong = np.array(
+                [self.engine.infer(image, self.live_snapshot).digit for image in images], np.int64
+            )
+        return self._wrong
+
+    def _samples_or_none(self) -> Samples | None:
+        samples = getattr(self.timeline, "samples", None)
+        return samples if samples is not None and len(samples) else None
 
     def _timeline_moved(self) -> None:
         info = self.timeline.snapshots[self.player.index]
@@ -191,11 +317,13 @@ class ExhibitScreen:
         else:
             self._publish_activation(self.engine.infer(self.digit.image, self._shown_snapshot()))
 
-    def _sample_digit(self) -> Digit:
-        samples = getattr(self.timeline, "samples", None)
-        if samples is None or len(samples.labels) == 0:
+    def _sample_digit(self, digit: int | None = None) -> Digit:
+        """A random test sample (of ``digit``, if given), or BLANK if the export ships none."""
+        pool = self._sample_pool("any" if digit is None else digit)
+        if len(pool) == 0:
             return BLANK
-        i = self.rng.randrange(len(samples.labels))
+        i = int(pool[self.rng.randrange(len(pool))])
+        samples = self._samples_or_none()
         return Digit(samples.images[i], "sample", int(samples.labels[i]))
 
     def _publish_activation(self, result: Inference | None) -> None:
@@ -223,18 +351,41 @@ class ExhibitScreen:
     def _publish(self, kind: str, payload: dict) -> None:
         self._latest[kind] = self.hub.publish(kind, payload)
 
-    def _network(self, per_neuron: int, language: str) -> dict:
+    def _network(self) -> dict:
         return {
             "architecture": self.timeline.architecture,
             "activations": self.timeline.activations,
-            "per_neuron": per_neuron,
-            "language": language,
+            "per_neuron": self._per_neuron,
+            "language": self._language,
             "live_snapshot": self.live_snapshot,
             "snapshots": [
                 {"id": s.id, "label": s.label, "images_seen": s.images_seen, "test_accuracy": s.test_accuracy}
                 for s in self.timeline.snapshots
             ],
         }
+
+
+class SampleCycle:
+    """The order of the samples scene: a shuffled pool, each shown for ``seconds`` (empty: no cycle)."""
+
+    def __init__(
+        self, pool: np.ndarray | None = None, seconds: float = math.inf, rng: random.Random | None = None
+    ) -> None:
+        self.pool = [] if pool is None else [int(i) for i in pool]
+        (rng or random.Random()).shuffle(self.pool)
+        self.seconds, self._position, self._due = seconds, 0, math.inf
+
+    def due(self, now: float) -> bool:
+        return now >= self._due
+
+    def next(self, now: float) -> int | None:
+        """The next sample to show (None: the pool is empty), and when the one after is due."""
+        if not self.pool:
+            return None
+        index = self.pool[self._position % len(self.pool)]
+        self._position += 1
+        self._due = now + self.seconds if len(self.pool) > 1 else math.inf
+        return index
 
 
 def activation_payload(result: Inference | None, digit: Digit, seq: int, fallback_snapshot: str) -> dict:

@@ -4,8 +4,9 @@
   live metrics, boundary, neuron maps and weights (docs/playground.md)
 - ``POST /api/train`` ``{"action": "start", "config": {...}}`` | ``{"action": "pause" | "resume" |
   "reset"}`` | ``{"action": "step", "steps": 1..1000}``
-Only the admin token (the attract scheduler, staff tools, later the presenter) may drive it, and a
-paired tablet's credential if ``playground.tablet_controls`` is on. Anonymous requests get 401.
+Only the admin token (the attract scheduler, staff tools), a presenter's session (holding the
+exhibit: docs/presenter-api.md) and a paired tablet's credential if ``playground.tablet_controls``
+is on may drive it. Anonymous requests get 401.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from kiosk.http_errors import Rejected, read_json_object
 from kiosk.hub import EventHub
 from kiosk.playground.session import PlaygroundSession
 from kiosk.playground.spec import SpecError, parse_spec
+from kiosk.presenter.auth import authorise_command, has_presenter_cookie
+from kiosk.settings import CONFIG
 from kiosk.sse import stream_events
 from kiosk.tablet.devices import DeviceStoreError
 from kiosk.tablet.routes import TABLETS
 
 PLAYGROUND = web.AppKey("playground", PlaygroundSession)
 PLAYGROUND_HUB = web.AppKey("playground_hub", EventHub)
-PLAYGROUND_OPTIONS = web.AppKey("playground_options", object)
 ON_START = web.AppKey("playground_on_start", Callable)
 ACTIONS = ("start", "pause", "resume", "step", "reset")
 COMMAND_KEYS = ("action", "config", "steps")
@@ -47,7 +49,7 @@ def setup_playground(app: web.Application, config: Config, on_start: Callable[[]
         max_seconds=options.max_seconds,
         steps_per_second=options.steps_per_second,
     )
-    app[PLAYGROUND], app[PLAYGROUND_HUB], app[PLAYGROUND_OPTIONS] = session, hub, options
+    app[PLAYGROUND], app[PLAYGROUND_HUB] = session, hub
     app[ON_START] = on_start
     app.router.add_get("/api/train_stream", train_stream)
     app.router.add_post("/api/train", train_command)
@@ -62,7 +64,7 @@ def setup_playground(app: web.Application, config: Config, on_start: Callable[[]
 
 async def train_stream(request: web.Request) -> web.StreamResponse:
     app = request.app
-    rate = app[PLAYGROUND_OPTIONS].frames_per_second
+    rate = app[CONFIG].current.playground.frames_per_second
     return await stream_events(request, app[PLAYGROUND_HUB], app[PLAYGROUND].initial_events, max_rate_hz=rate)
 
 
@@ -95,9 +97,13 @@ async def train_command(request: web.Request) -> web.Response:
 
 
 def _authorise(request: web.Request) -> None:
-    """The admin token, or a paired tablet's credential where staff allowed tablets to play."""
+    """The admin token, a presenter holding the exhibit, or a paired tablet's credential where staff
+    allowed tablets to play."""
     admin = request.app[ADMIN]
     token = bearer_token(request)
+    if not token and has_presenter_cookie(request):
+        authorise_command(request, screen=True)
+        return
     if token and hmac.compare_digest(token.encode(), admin.token.encode()):
         return
     needed = "the admin token or a paired tablet's credential is needed"
@@ -111,5 +117,5 @@ def _authorise(request: web.Request) -> None:
     if device is None:
         admin.guesses.failure(request.remote)
         raise Rejected("unauthorized", needed, status=401)
-    if not request.app[PLAYGROUND_OPTIONS].tablet_controls:
+    if not request.app[CONFIG].current.playground.tablet_controls:
         raise Rejected("forbidden", "the playground is not open to tablets (playground.tablet_controls)", 403)

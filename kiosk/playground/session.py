@@ -107,16 +107,18 @@ class PlaygroundSession:
 
     async def close(self) -> None:
         """Stop the training process (server shutdown)."""
-        if self._conn is not None:
-            asyncio.get_running_loop().remove_reader(self._conn.fileno())
-            with contextlib.suppress(BrokenPipeError, OSError):
-                self._conn.send(("stop",))
-        if self._process is not None:
-            await asyncio.to_thread(self._process.join, 5)
-            if self._process.is_alive():
-                self._process.kill()
+        # Forgotten before waiting: commands that arrive meanwhile find no worker and do nothing.
+        conn, process = self._conn, self._process
         self._process = self._conn = None
         self.worker = "stopped"
+        if conn is not None:
+            asyncio.get_running_loop().remove_reader(conn.fileno())
+            with contextlib.suppress(BrokenPipeError, OSError):
+                conn.send(("stop",))
+        if process is not None:
+            await asyncio.to_thread(process.join, 5)
+            if process.is_alive():
+                process.kill()
 
     # The training process.
     def prepare(self) -> None:

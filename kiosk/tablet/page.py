@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from kiosk.config import Config
+from kiosk.settings import CONFIG
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent.parent / "tablet_client"
 
@@ -26,7 +27,8 @@ def setup_tablet_page(app: web.Application, config: Config, folder: Path = CLIEN
         return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     async def client_config(request: web.Request) -> web.Response:
-        settings = {"language": config.language, "playground": config.playground.tablet_controls}
+        current = request.app[CONFIG].current  # read per request: a reload may have changed it
+        settings = {"language": current.language, "playground": current.playground.tablet_controls}
         return web.json_response(settings, headers={"Cache-Control": "no-cache"})
 
     # Explicit routes first: the static resource below would otherwise claim /tablet/config.json.

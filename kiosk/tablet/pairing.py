@@ -33,13 +33,13 @@ class PairingWindows:
             raise ValueError(f"ttl_s must be a positive number of seconds, not {ttl_s!r}")
         if not 4 <= code_length <= 12:
             raise ValueError(f"code_length must be between 4 and 12, not {code_length!r}")
-        self._clock, self._ttl, self._length = clock, float(ttl_s), code_length
+        self._clock, self.ttl_s, self._length = clock, float(ttl_s), code_length
         self._current: PairingCode | None = None
 
     def open(self) -> PairingCode:
         """Open a new window; the previous code, if any, stops working."""
         code = "".join(str(secrets.randbelow(10)) for _ in range(self._length))
-        self._current = PairingCode(code, self._clock() + self._ttl)
+        self._current = PairingCode(code, self._clock() + self.ttl_s)
         return self._current
 
     def current(self) -> PairingCode | None:

@@ -28,21 +28,25 @@ class ProtocolError(ValueError):
         self.code = code
 
 
+# ``resent``: the tablet re-sends a drawing it already showed (after reconnecting); not a new touch.
 @dataclass(frozen=True)
 class StrokeBegin:
     stroke: int
     points: np.ndarray  # (n, 2), possibly empty
+    resent: bool = False
 
 
 @dataclass(frozen=True)
 class Points:
     stroke: int
     points: np.ndarray  # (n, 2), n ≥ 1
+    resent: bool = False
 
 
 @dataclass(frozen=True)
 class StrokeEnd:
     stroke: int
+    resent: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,26 +117,39 @@ def _ping(obj: dict, limits: StrokeLimits) -> Ping:
     return Ping(float(t))
 
 
+def _resent(obj: dict, kind: str) -> bool:
+    value = obj.get("resent", False)
+    if not isinstance(value, bool):
+        raise ProtocolError("bad_message", f"{kind}: resent must be true or false")
+    return value
+
+
 def _stroke_begin(obj: dict, limits: StrokeLimits) -> StrokeBegin:
-    return StrokeBegin(_stroke_id(obj, "stroke_begin"), _points(obj, "stroke_begin", limits, required=False))
+    points = _points(obj, "stroke_begin", limits, required=False)
+    return StrokeBegin(_stroke_id(obj, "stroke_begin"), points, _resent(obj, "stroke_begin"))
 
 
 def _more_points(obj: dict, limits: StrokeLimits) -> Points:
-    return Points(_stroke_id(obj, "points"), _points(obj, "points", limits, required=True))
+    points = _points(obj, "points", limits, required=True)
+    return Points(_stroke_id(obj, "points"), points, _resent(obj, "points"))
+
+
+def _stroke_end(obj: dict, limits: StrokeLimits) -> StrokeEnd:
+    return StrokeEnd(_stroke_id(obj, "stroke_end"), _resent(obj, "stroke_end"))
 
 
 _PARSERS = {
     "stroke_begin": _stroke_begin,
     "points": _more_points,
-    "stroke_end": lambda obj, limits: StrokeEnd(_stroke_id(obj, "stroke_end")),
+    "stroke_end": _stroke_end,
     "clear": lambda obj, limits: Clear(),
     "undo": lambda obj, limits: Undo(),
     "ping": _ping,
 }
 _FIELDS = {
-    "stroke_begin": {"stroke", "points"},
-    "points": {"stroke", "points"},
-    "stroke_end": {"stroke"},
+    "stroke_begin": {"stroke", "points", "resent"},
+    "points": {"stroke", "points", "resent"},
+    "stroke_end": {"stroke", "resent"},
     "clear": set(),
     "undo": set(),
     "ping": {"t"},
@@ -152,8 +169,9 @@ def pong(t: float) -> str:
     return _encode({"type": "pong", "t": t})
 
 
-def scene(name: str) -> str:
-    return _encode({"type": "scene", "scene": name})
+def scene(name: str, **details: object) -> str:
+    """What the exhibit is doing: attract, visitor, presenter, or closed (with ``opens_at``)."""
+    return _encode({"type": "scene", "scene": name, **details})
 
 
 def _encode(message: dict) -> str:

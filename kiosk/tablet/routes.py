@@ -3,8 +3,9 @@
 - ``POST /api/tablet/pair`` ``{"code": "123456", "name": "by the door"}`` → ``{"device", "credential"}``
 - ``POST /api/tablet/offer`` with ``Authorization: Bearer <credential>`` and ``{"type": "offer",
   "sdp": …}`` → the answer. Without a valid credential no peer connection is made (401).
-- ``POST /api/admin/pairing`` with ``Authorization: Bearer <admin token>`` (kiosk/admin.py) → a new
-  pairing code and the tablet address to open with it; the screen shows both as a QR code.
+- ``POST /api/admin/pairing`` with ``Authorization: Bearer <admin token>`` (kiosk/admin.py), or from a
+  presenter's session → a new pairing code and the tablet address to open with it; the screen
+  shows both as a QR code.
 Wrong codes and wrong credentials are throttled per client address and overall.
 """
 
@@ -17,11 +18,12 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from kiosk.admin import ADMIN, bearer_token, refuse_if_throttled
+from kiosk.admin import bearer_token, refuse_if_throttled
 from kiosk.config import Config
 from kiosk.http_errors import Rejected, read_json_object
 from kiosk.model.engine import Engine
 from kiosk.model.strokes import StrokeLimits
+from kiosk.presenter.auth import authorise_command
 from kiosk.tablet.devices import DeviceStore, DeviceStoreError
 from kiosk.tablet.pairing import PairingCode, PairingWindows
 from kiosk.tablet.signalling import SignallingError, TabletPeers
@@ -118,7 +120,7 @@ async def offer(request: web.Request) -> web.Response:
 
 
 async def open_pairing(request: web.Request) -> web.Response:
-    request.app[ADMIN].check(request)
+    authorise_command(request, screen=False)
     tablets = request.app[TABLETS]
     window = tablets.pairing.open()
     tablets.on_pairing(window, False)

@@ -64,7 +64,8 @@ class TabletSession:
                 self.send(protocol.pong(message.t))
             elif self.drawing.apply(message):
                 self._changed.set()
-                self.on_activity()
+                if not getattr(message, "resent", False):  # a reconnect's re-sent drawing is no touch
+                    self.on_activity()
         except ProtocolError as e:
             self._refuse(e.code, str(e))
 
@@ -84,6 +85,11 @@ class TabletSession:
             self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
             self.predictions += 1
             self.on_drawing(result)
+
+    def set_limits(self, limits: StrokeLimits, *, rate_hz: float, max_errors: int) -> None:
+        """New settings from a reload; the drawing so far stays (later messages meet the new limits)."""
+        self.limits = self.drawing.limits = limits
+        self._interval, self._max_errors = 1.0 / rate_hz, max_errors
 
     def close(self) -> None:
         self._closed = True

@@ -51,7 +51,16 @@ class TabletPeers:
     snapshot: str | None = None  # model.snapshot: which stage of training answers (None: final)
     on_activity: Callable[[], None] = lambda: None  # passed to each TabletSession (the screen)
     on_drawing: Callable[[Inference | None], None] = lambda result: None
+    greeting: Callable[[], str | None] = lambda: None  # sent to each tablet as its channel opens
+    on_presenter_pen: Callable[[], None] = lambda: None  # instead of on_activity for extra_seats
+    extra_seats: set[str] = field(default_factory=set)  # devices beside the drawers (presenters' remote pens)
     peers: list[Peer] = field(default_factory=list)
+
+    def broadcast(self, message: str) -> None:
+        """Send ``message`` to every connected tablet (e.g. the exhibit closing)."""
+        for peer in self.peers:
+            if peer.session:
+                peer.session.send(message)
 
     async def answer(self, device: str, offer_sdp: object, offer_type: object) -> RTCSessionDescription:
         """Create the peer connection for ``device`` (already authenticated) and return the answer."""
@@ -90,10 +99,13 @@ class TabletPeers:
         # A tablet that reconnects replaces its own old connection.
         for peer in [p for p in self.peers if p.device == device]:
             await self.close(peer)
-        if len(self.peers) >= self.drawers:
+        if device in self.extra_seats:
+            return
+        seated = [p for p in self.peers if p.device not in self.extra_seats]
+        if len(seated) >= self.drawers:
             if not self.take_over:
                 raise SignallingError(409, "another tablet is drawing; try again when it is done")
-            await self.close(self.peers[0])
+            await self.close(seated[0])
 
     def _watch(self, peer: Peer) -> None:
         pc = peer.pc
@@ -115,10 +127,14 @@ class TabletPeers:
                 on_abuse=lambda why: asyncio.ensure_future(self.close(peer)),
                 rate_hz=self.rate_hz,
                 max_errors=self.max_errors,
-                on_activity=self.on_activity,
+                # A presenter's remote pen keeps their hold alive; it is not a visitor at the exhibit.
+                on_activity=self.on_presenter_pen if peer.device in self.extra_seats else self.on_activity,
                 on_drawing=self.on_drawing,
                 snapshot=self.snapshot,
             )
             peer.task = asyncio.ensure_future(peer.session.run())
             channel.on("message", peer.session.receive)
+            greeting = self.greeting()
+            if greeting:
+                peer.session.send(greeting)
             channel.on("close", lambda: asyncio.ensure_future(self.close(peer)))

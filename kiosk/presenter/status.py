@@ -1,0 +1,64 @@
+"""The presenter's status panel: is everything running? One ``status`` event's payload.
+
+Uptime, how many exhibit screens follow the screen's stream, the paired tablets (connected or
+not), who is logged in as a presenter, and the last warnings and errors of the log.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from aiohttp import web
+
+from kiosk.presenter.auth import PRESENTER
+from kiosk.presenter.feed import PresenterFeed
+from kiosk.presenter.recent_log import RecentProblems
+from kiosk.tablet.devices import DeviceStoreError
+from kiosk.tablet.routes import TABLETS
+
+FEED = web.AppKey("presenter_feed", PresenterFeed)
+PROBLEMS = web.AppKey("presenter_problems", RecentProblems)
+
+
+def status(app: web.Application) -> dict:
+    from kiosk.app import STARTED  # here, not at the top: kiosk.app imports the presenter package
+
+    return {
+        "uptime_s": round(time.monotonic() - app[STARTED], 1),
+        "screens": app[FEED].screens,
+        "tablets": [{k: t[k] for k in ("device", "name", "connected")} for t in _tablets_or_none(app)],
+        "presenters": app[PRESENTER].sessions.names(),
+        "errors": app[PROBLEMS].entries(),
+    }
+
+
+def publish_status(app: web.Application) -> None:
+    app[FEED].hub.publish("status", status(app))
+
+
+def tablet_list(app: web.Application) -> list[dict]:
+    """Paired tablets, oldest first, with whether each is connected now. DeviceStoreError if unreadable."""
+    tablets = app[TABLETS]
+    connected = {peer.device for peer in tablets.peers.peers}
+    return [
+        {
+            "device": d.id,
+            "name": d.name,
+            "paired_at": _iso(d.created),
+            "last_seen": _iso(d.last_seen),
+            "connected": d.id in connected,
+        }
+        for d in tablets.devices.list()
+    ]
+
+
+def _tablets_or_none(app: web.Application) -> list[dict]:
+    try:
+        return tablet_list(app)
+    except DeviceStoreError:  # GET /api/admin/tablets says why; the panel just shows none
+        return []
+
+
+def _iso(unix: float) -> str:
+    return datetime.fromtimestamp(unix).astimezone().isoformat(timespec="seconds")
