@@ -19,11 +19,20 @@ REJECTED = web.AppKey("rejected", Counter)
 
 
 class Rejected(Exception):
-    """A request the exhibit refuses; ``message`` is shown to the client."""
+    """A request the exhibit refuses; ``message`` is shown to the client, ``details`` added to the
+    answer as data (e.g. who holds the exhibit)."""
 
-    def __init__(self, reason: str, message: str, status: int = 400, headers: dict | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        message: str,
+        status: int = 400,
+        headers: dict | None = None,
+        details: dict | None = None,
+    ) -> None:
         super().__init__(message)
         self.reason, self.message, self.status, self.headers = reason, message, status, headers
+        self.details = details or {}
 
 
 async def read_json_object(request: web.Request) -> dict:
@@ -53,7 +62,7 @@ async def errors_as_json(request: web.Request, handler: web.Handler) -> web.Stre
         message = _clip(exc.message)
         where = f"{request.method} {request.path} from {request.remote}"
         log.info("rejected %s: %s: %s", where, exc.reason, message)
-        return web.json_response({"error": message}, status=exc.status, headers=exc.headers)
+        return web.json_response({"error": message, **exc.details}, status=exc.status, headers=exc.headers)
     except web.HTTPException:
         raise
     except Exception:

@@ -8,15 +8,10 @@ same name (one guide, phone and laptop) share the hold.
 
 from __future__ import annotations
 
-import json
-import logging
-
 from aiohttp import web
 
 from kiosk.attract.director import DIRECTOR, ExhibitDirector
-from kiosk.http_errors import REJECTED
-
-log = logging.getLogger("kiosk.app")  # where kiosk/http_errors.py logs the other refusals
+from kiosk.http_errors import Rejected
 
 
 def hold_for(request: web.Request, name: str) -> None:
@@ -28,7 +23,7 @@ def hold_for(request: web.Request, name: str) -> None:
     elif holder == name:
         director.presenter_activity()
     else:
-        raise held_by(request, holder)
+        raise held_by(holder)
 
 
 def take(request: web.Request, name: str) -> None:
@@ -40,7 +35,7 @@ def release(request: web.Request, name: str | None) -> None:
     director: ExhibitDirector = request.app[DIRECTOR]
     holder = director.holder
     if holder is not None and name is not None and holder != name:
-        raise held_by(request, holder, "only they can release it")
+        raise held_by(holder, "only they can release it")
     director.release()
 
 
@@ -48,13 +43,6 @@ def holder(app: web.Application) -> str | None:
     return app[DIRECTOR].holder
 
 
-def held_by(request: web.Request, holder: str, advice: str = "take over first") -> web.HTTPConflict:
-    """The 409 the contract asks for: ``{"error", "holder"}``, counted and logged like a Rejected.
-
-    ``Rejected`` carries only a message, and the page needs the holder's name as data.
-    """
-    message = f"{holder} holds the exhibit; {advice}"
-    request.app[REJECTED]["conflict"] += 1
-    log.info("rejected %s %s from %s: conflict: %s", request.method, request.path, request.remote, message)
-    body = json.dumps({"error": message, "holder": holder})
-    return web.HTTPConflict(text=body, content_type="application/json")
+def held_by(holder: str, advice: str = "take over first") -> Rejected:
+    """The 409 the contract asks for: ``{"error", "holder"}``."""
+    return Rejected("conflict", f"{holder} holds the exhibit; {advice}", 409, details={"holder": holder})
