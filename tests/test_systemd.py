@@ -289,6 +289,51 @@ def test_make_install_into_destdir(staged_install: Path) -> None:
     assert config.server == shipped.server and config.display == shipped.display  # nothing else changed
 
 
+def unit_settings(path: Path) -> dict[str, list[str]]:
+    """``Key=value`` lines of a unit file, by key (a key may repeat), continuation lines joined."""
+    text = re.sub(r"\\\n\s*", " ", path.read_text())
+    settings: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if re.match(r"^[A-Za-z]+=", line):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value.strip())
+    return settings
+
+
+@needs_make
+@pytest.mark.skipif(shutil.which("systemctl") is None, reason="systemctl is not installed")
+def test_the_installed_units_start_at_boot_restart_and_reload(staged_install: Path) -> None:
+    # systemctl --root enables units in an installed tree without a running systemd: what staff's
+    # "systemctl enable" does on the exhibit PC.
+    result = subprocess.run(
+        ["systemctl", f"--root={staged_install}", "enable", *UNITS],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    wants = staged_install / "etc" / "systemd" / "system" / "multi-user.target.wants"
+    for unit in UNITS:
+        assert (wants / unit).is_symlink(), f"{unit} is not started at boot"
+        assert os.readlink(wants / unit) == f"/etc/systemd/system/{unit}"
+    server, screen = (unit_settings(staged_install / "etc" / "systemd" / "system" / unit) for unit in UNITS)
+    # The server: ready when it says so, watched, restarted, reloaded with SIGHUP, confined.
+    assert (
+        server["Type"] == ["notify"] and server["WatchdogSec"] == ["30"] and server["Restart"] == ["always"]
+    )
+    assert server["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
+    assert server["User"] == ["nn-kiosk"] and server["StateDirectory"] == ["nn-kiosk"]
+    assert server["ConfigurationDirectory"] == ["nn-kiosk"]
+    assert server["ProtectSystem"] == ["strict"] and server["NoNewPrivileges"] == ["yes"]
+    # The screen: after the server is ready, restarted if it crashes, no pinch zoom.
+    assert "nn-kiosk.service" in screen["After"] and "nn-kiosk.service" in screen["Wants"]
+    assert screen["Restart"] == ["always"]
+    [command] = screen["ExecStart"]
+    assert (
+        "--kiosk" in command and "--disable-pinch" in command and command.endswith("http://127.0.0.1:8080/")
+    )
+
+
 @needs_make
 def test_make_install_never_overwrites_the_staff_config(staged_install: Path) -> None:
     config = staged_install / "etc" / "nn-kiosk" / "kiosk.yaml"
