@@ -165,6 +165,9 @@ def test_a_drawing_on_the_tablet_lights_up_its_answer_on_screen(kiosk, browser) 
         timeout=10_000,
     )
     screen.settle()
+    # The camera eases from its attract drift to a standstill (seconds): the answer's position on
+    # screen must not move between the screenshot and the projection below.
+    screen.page.wait_for_function("() => window.__display.stage.drift < 0.01", timeout=20_000)
     frame = screen.state("activation")
     assert frame["digit"] == prediction["digit"]
     assert screen.page.locator("#answer-digit").inner_text() == str(prediction["digit"])
