@@ -76,11 +76,16 @@ def export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_export(tmp_path_factory.mktemp("export") / "tiny-export")
 
 
-@pytest.fixture
-def free_port() -> int:
+def unused_port() -> int:
+    """A loopback port free right now (for module-scoped servers; tests take the fixture)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> int:
+    return unused_port()
 
 
 def pytest_configure(config: pytest.Config) -> None:

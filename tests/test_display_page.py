@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json
+from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
 from PIL import Image
 
 from kiosk.tablet.virtual import VirtualTablet
@@ -41,18 +41,10 @@ def _write_config(folder: Path, port: int) -> Path:
     return config
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("screen")
-    port = _free_port()
+    port = unused_port()
     kiosk = Kiosk(_write_config(folder, port), folder / "state", port)
     kiosk.start()
     try:
@@ -291,7 +283,7 @@ def test_ten_thousand_updates_grow_neither_the_heap_nor_the_gpu_objects(kiosk, b
 
 
 def test_the_screen_reconnects_and_resynchronises_after_a_server_restart(tmp_path: Path, browser) -> None:
-    port = _free_port()
+    port = unused_port()
     kiosk = Kiosk(_write_config(tmp_path, port), tmp_path / "state", port)
     kiosk.start()
     try:

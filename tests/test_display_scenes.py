@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json
+from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
 from PIL import Image
 
 SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
@@ -27,16 +26,10 @@ EXHIBIT_ZONE = timezone(timedelta(hours=1))
 browser_needed = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("scenes")
-    port = _free_port()
+    port = unused_port()
     config = folder / "kiosk.yaml"
     config.write_text(
         f"server:\n  host: 127.0.0.1\n  port: {port}\n"

@@ -5,13 +5,12 @@ while it trains and holds still once it is paused."""
 from __future__ import annotations
 
 import io
-import socket
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Kiosk, browser_missing, post_json, write_exhibit_config
+from conftest import Kiosk, browser_missing, post_json, unused_port, write_exhibit_config
 from PIL import Image
 
 pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
@@ -20,16 +19,10 @@ VIEWPORT = {"width": 1280, "height": 720}
 PLAYGROUND = "window.__display.playground"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
     folder = tmp_path_factory.mktemp("playground-screen")
-    port = _free_port()
+    port = unused_port()
     config = write_exhibit_config(folder, export_dir, port)
     config.write_text(config.read_text() + "playground:\n  frames_per_second: 20\n  steps_per_second: 30\n")
     kiosk = Kiosk(config, folder / "state", port)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from conftest import REPO, Kiosk, browser_missing, write_exhibit_config
+from conftest import REPO, Kiosk, browser_missing, unused_port, write_exhibit_config
 
 from kiosk.presenter.page import setup_presenter_page
 
@@ -124,11 +124,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
     from kiosk.presenter.passphrase import hash_passphrase
 
     folder = tmp_path_factory.mktemp("presenter")
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = unused_port()
     config = write_exhibit_config(folder, export_dir, port)
     with config.open("a") as file:
         file.write(

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json
+from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
 
 VIEWPORT = {"width": 1024, "height": 768}
 EXHIBIT_ZONE = timezone(timedelta(hours=1))
@@ -37,9 +36,7 @@ def test_the_tablet_says_everything_in_both_languages() -> None:
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("tablet-closed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = unused_port()
     config = folder / "kiosk.yaml"
     config.write_text(
         f"server:\n  host: 127.0.0.1\n  port: {port}\n"
