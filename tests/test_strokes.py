@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -148,3 +149,19 @@ def test_default_limits_accept_a_long_drawing_in_tablet_pixels() -> None:
 def test_the_time_of_a_point_is_checked_like_its_coordinates(point: list, words: str) -> None:
     with pytest.raises(StrokeError, match=words):
         parse_strokes([[[1, 1, 0], point]])
+
+
+def test_a_deeply_nested_value_is_refused_not_a_recursion_error() -> None:
+    # JSON nested just shallow enough for json.loads: describing the bad value must not recurse.
+    for depth in range(700, 1100):
+        try:
+            raw = json.loads("[[[0, " + "[" * depth + "]" * depth + "]]]")
+        except RecursionError:
+            continue  # too deep for the JSON parser already: the caller refuses it as bad JSON
+        assert "holds [[[" in refusal(raw)
+
+
+def test_a_bad_value_is_described_briefly_however_large() -> None:
+    assert len(refusal(with_bad_point([0, "x" * 100_000]))) < 200
+    assert len(refusal(with_bad_point([0, list(range(100_000))]))) < 200
+    assert len(refusal(with_bad_point([0, {str(i): i for i in range(1000)}]))) < 200

@@ -161,3 +161,51 @@ def test_limits_hold_across_messages_and_a_refused_message_changes_nothing() -> 
         drawing.apply(StrokeBegin(4, np.zeros((0, 2))))
     assert info.value.code == "too_many_strokes"
     assert drawing.point_count == 8 and [len(s) for s in drawing.strokes()] == [4, 4]
+
+
+# --- hostile numbers and nesting (issue 11: found by fuzzing the running server) ------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"v": 1, "type": "ping", "t": 100000000000000000000}',
+        '{"v": 1, "type": "ping", "t": -100000000000000000000}',
+        '{"v": 1, "type": "ping", "t": ' + "9" * 400 + "}",
+        '{"v": 1, "type": "ping", "t": NaN}',
+        '{"v": 1, "type": "ping", "t": Infinity}',
+        '{"v": 1, "type": "ping", "t": 1e16}',
+    ],
+)
+def test_a_ping_with_a_huge_or_non_finite_clock_is_refused(raw: str) -> None:
+    with pytest.raises(ProtocolError) as info:
+        parse_message(raw, LIMITS)
+    assert info.value.code == "bad_message" and "ping: t must be a finite number" in str(info.value)
+
+
+def test_a_ping_at_the_edge_of_the_clock_range_is_accepted() -> None:
+    assert parse(type="ping", t=10**15) == Ping(1e15)
+    assert parse(type="ping", t=-(10**15)) == Ping(-1e15)
+
+
+def deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{"v": 1, "type": "stroke_begin", "stroke": 1, "points": [[1, %s]]}',
+        '{"v": 1, "type": "points", "stroke": 1, "points": [%s]}',
+        '{"v": %s, "type": "clear"}',
+        '{"v": 1, "type": %s}',
+    ],
+)
+def test_deeply_nested_values_are_refused_as_bad_input_not_a_crash(template: str) -> None:
+    # Nesting just shallow enough for json.loads used to make describing the value recurse too
+    # deeply (RecursionError); where exactly depends on the stack, so every depth near the limit.
+    for depth in range(700, 1100):
+        with pytest.raises(ProtocolError) as info:
+            parse_message(template % deep(depth), LIMITS)
+        assert info.value.code in ("bad_json", "bad_message", "bad_points", "bad_version", "unknown_type")
+        assert len(str(info.value)) < 200

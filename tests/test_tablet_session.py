@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -159,3 +160,67 @@ async def test_a_resent_drawing_is_answered_but_is_not_a_touch(engine: Engine) -
         assert tablet.of_type("error")[-1]["message"] == "stroke_end: resent must be true or false"
     finally:
         tablet.stop()
+
+
+async def test_a_ping_with_a_huge_integer_is_refused_and_the_session_goes_on(tablet: Tablet) -> None:
+    # Found by fuzzing: a JSON integer beyond 64 bits raised a TypeError that stopped the channel.
+    tablet.session.receive('{"v":1,"type":"ping","t":100000000000000000000}')
+    tablet.say(type="ping", t=5)
+    tablet.say(type="stroke_begin", stroke=1, points=ONE)
+    await tablet.settle()
+    [error] = tablet.of_type("error")
+    assert error["code"] == "bad_message" and "ping: t" in error["message"]
+    assert tablet.session.errors == {"bad_message": 1}
+    assert tablet.of_type("pong") == [{"v": 1, "type": "pong", "t": 5}]
+    assert len(tablet.of_type("prediction")) == 1
+
+
+async def test_an_unexpected_error_is_logged_counted_answered_and_the_session_goes_on(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    touches: list[int] = []
+
+    def screen_with_a_bug() -> None:  # on_activity: the screen's callback fails once
+        touches.append(1)
+        if len(touches) == 1:
+            raise RuntimeError("bug in the screen")
+
+    tablet = Tablet(engine, rate_hz=20, on_activity=screen_with_a_bug)
+    try:
+        with caplog.at_level(logging.WARNING, logger="kiosk.tablet.session"):
+            tablet.say(type="stroke_begin", stroke=1, points=ONE)  # raises inside receive
+        tablet.say(type="ping", t=7)
+        tablet.say(type="stroke_begin", stroke=2, points=[[0, 50], [100, 50]])
+        await tablet.settle()
+    finally:
+        tablet.stop()
+    [error] = tablet.of_type("error")
+    assert error["code"] == "internal" and "exhibit" in error["message"]
+    assert tablet.session.errors == {"internal": 1}
+    [record] = [r for r in caplog.records if r.name == "kiosk.tablet.session"]
+    assert record.levelno >= logging.WARNING and record.exc_info and "bug in the screen" in caplog.text
+    assert tablet.of_type("pong") == [{"v": 1, "type": "pong", "t": 7}]
+    assert len(tablet.of_type("prediction")) >= 1 and tablet.dropped == []
+
+
+async def test_an_error_while_answering_is_logged_and_later_drawings_are_still_answered(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    results: list[object] = []
+
+    def screen_with_a_bug(result) -> None:  # on_drawing: fails on the first answer only
+        results.append(result)
+        if len(results) == 1:
+            raise RuntimeError("bug in the screen")
+
+    tablet = Tablet(engine, rate_hz=20, on_drawing=screen_with_a_bug)
+    try:
+        tablet.say(type="stroke_begin", stroke=1, points=ONE)
+        await tablet.settle()
+        tablet.say(type="stroke_begin", stroke=2, points=[[0, 50], [100, 50]])
+        await tablet.settle()
+    finally:
+        tablet.stop()
+    assert len(results) == 2 and [p["seq"] for p in tablet.of_type("prediction")] == [1, 2]
+    assert tablet.session.errors == {"internal": 1}
+    assert "bug in the screen" in caplog.text

@@ -8,6 +8,7 @@ anything malformed raises ``StrokeError`` with a message a person can act on.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,7 +102,7 @@ def _parse_point(point: object, where: str, limits: StrokeLimits) -> tuple[float
 def _number(value: object, where: str) -> float:
     # bool is an int in Python; a pen position is never true or false.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise StrokeError(f"{where} holds {_short_repr(value)}, not a number")
+        raise StrokeError(f"{where} holds {short_repr(value)}, not a number")
     try:
         number = float(value)  # JSON integers have no size limit; float() refuses huge ones
     except OverflowError:
@@ -111,6 +112,19 @@ def _number(value: object, where: str) -> float:
     return number
 
 
-def _short_repr(value: object, limit: int = 40) -> str:
-    text = repr(value)
+def short_repr(value: object, limit: int = 40) -> str:
+    """``value`` as Python would show it, but at most ``limit`` characters, and cheap whatever it is.
+
+    Values come from outside: lists nested hundreds deep (builtin repr would hit the recursion
+    limit), megabytes of text, integers with thousands of digits. Only a few levels and items are
+    looked at.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * math.log10(2))} digits"
+    text = _BRIEF.repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxother = 3, 40, 40
+_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = 4

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.model.strokes import StrokeError, StrokeLimits, parse_points
+from kiosk.model.strokes import StrokeError, StrokeLimits, parse_points, short_repr
 
 VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024  # a frame's worth of points is a few hundred bytes
 MAX_STROKE_ID = 2**31 - 1
+MAX_PING_T = 1e15  # ms: ~31,000 years; a tablet's clock is far smaller
 
 
 class ProtocolError(ValueError):
@@ -81,11 +82,11 @@ def parse_message(data: str | bytes, limits: StrokeLimits) -> Message:
         raise ProtocolError("bad_message", "message must be a JSON object")
     version = obj.get("v")
     if isinstance(version, bool) or version != VERSION:  # True == 1 in Python
-        raise ProtocolError("bad_version", f"unsupported protocol version {str(version)[:20]!r}")
+        raise ProtocolError("bad_version", f"unsupported protocol version {short_repr(version, 20)}")
     kind = obj.get("type")
     parse = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parse is None:
-        raise ProtocolError("unknown_type", f"unknown message type {str(kind)[:40]!r}")
+        raise ProtocolError("unknown_type", f"unknown message type {short_repr(kind)}")
     allowed = _FIELDS[kind] | {"v", "type"}
     extra = sorted(str(k)[:40] for k in obj.keys() - allowed)
     if extra:
@@ -112,7 +113,8 @@ def _points(obj: dict, kind: str, limits: StrokeLimits, required: bool) -> np.nd
 
 def _ping(obj: dict, limits: StrokeLimits) -> Ping:
     t = obj.get("t", 0)
-    if isinstance(t, bool) or not isinstance(t, int | float) or not np.isfinite(t) or abs(t) > 1e15:
+    # JSON integers have no size limit: compare as Python numbers (exact for any int; NaN fails too).
+    if isinstance(t, bool) or not isinstance(t, int | float) or not abs(t) <= MAX_PING_T:
         raise ProtocolError("bad_message", "ping: t must be a finite number (the tablet's clock, ms)")
     return Ping(float(t))
 

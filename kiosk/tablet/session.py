@@ -4,6 +4,12 @@ Messages are applied to the drawing as they arrive. Inference runs in its own ta
 ``rate_hz`` times a second and always on the newest drawing: while it waits, further changes
 coalesce, so a fast pen never builds a queue of stale frames. A tablet that keeps sending bad
 messages, or floods, is told why and then dropped (``on_abuse``).
+
+Nothing a tablet sends can end its session by accident: a message that raises anything but
+``ProtocolError`` (a bug, here or in a callback) is logged with its traceback at WARNING, counted
+as ``errors["internal"]``, answered with an ``internal`` error and counted towards the bad-message
+limit (which also bounds the log); later messages are handled as usual. A failure while
+answering a drawing is logged and counted the same way, and the next drawing is answered.
 """
 
 from __future__ import annotations
@@ -68,6 +74,9 @@ class TabletSession:
                     self.on_activity()
         except ProtocolError as e:
             self._refuse(e.code, str(e))
+        except Exception:  # a bug must not stop aiortc's receive loop for this tablet
+            log.warning("tablet message could not be handled", exc_info=True)
+            self._refuse("internal", "the exhibit could not handle this message; it has been logged")
 
     async def run(self) -> None:
         """Answer the newest drawing, at most ``rate_hz`` times a second, until cancelled."""
@@ -77,14 +86,22 @@ class TabletSession:
             await asyncio.sleep(max(0.0, next_at - self._clock()))
             self._changed.clear()  # changes made while we waited are in what we read now
             strokes = self.drawing.strokes()
-            if not strokes:  # an empty drawing has no answer (and costs no turn); the tablet clears itself
-                self.on_drawing(None)
-                continue
-            next_at = self._clock() + self._interval
-            result = self.engine.infer(rasterise(strokes), self.snapshot)
-            self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
-            self.predictions += 1
-            self.on_drawing(result)
+            if strokes:  # an empty drawing has no answer (and costs no turn); the tablet clears itself
+                next_at = self._clock() + self._interval
+            try:
+                self._answer(strokes)
+            except Exception:  # logged and counted; the next drawing gets its answer
+                self.errors["internal"] += 1
+                log.warning("answering a tablet's drawing failed", exc_info=True)
+
+    def _answer(self, strokes: list) -> None:
+        if not strokes:
+            self.on_drawing(None)
+            return
+        result = self.engine.infer(rasterise(strokes), self.snapshot)
+        self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
+        self.predictions += 1
+        self.on_drawing(result)
 
     def set_limits(self, limits: StrokeLimits, *, rate_hz: float, max_errors: int) -> None:
         """New settings from a reload; the drawing so far stays (later messages meet the new limits)."""
