@@ -163,6 +163,7 @@ async def _prepare_playground(app: web.Application) -> None:
 
 def _publish_admin_token(config: Config, app: web.Application) -> None:
     try:
+        tablet_cli.tidy_state_dir(config.tablet.state_dir)
         tablet_cli.publish_admin_token(config.tablet.state_dir, app[ADMIN].token)
     except OSError as exc:
         raise StartupError(

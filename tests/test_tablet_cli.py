@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, post_json
+from conftest import REPO, post_json, start_server, stop_server, wait_until_serving, write_exhibit_config
 
 
 def kiosk(*args: str) -> subprocess.CompletedProcess:
@@ -41,3 +42,24 @@ def test_commands_fail_with_a_message_not_a_traceback(tmp_path: Path, args: list
     config.write_text(f"server:\n  port: 1\ntablet:\n  state_dir: {tmp_path / 'state'}\n")
     result = kiosk(*args, "--config", str(config))
     assert result.returncode == 1 and result.stderr.strip() and "Traceback" not in result.stderr
+
+
+def test_the_server_removes_stale_temp_files_of_its_state_files_at_start(
+    tmp_path: Path, export_dir: Path, free_port: int
+) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    stale = [".tablets.json.a1b2c3.tmp", ".tablets.json.zz.tmp", ".admin.token.q9.tmp"]
+    for name in stale:
+        (state / name).write_text('{"devices": [{"credential_sha256": "…"}]}')
+    (state / ".unrelated.k1.tmp").write_text("not ours")
+    server = start_server(write_exhibit_config(tmp_path, export_dir, free_port))
+    try:
+        wait_until_serving(server, f"http://127.0.0.1:{free_port}")
+        left = sorted(p.name for p in state.iterdir())
+    finally:
+        log = stop_server(server, signal.SIGTERM)
+    assert left == [".unrelated.k1.tmp", "admin.token", "tablets.json.lock"]
+    assert "removed 1 stale temp file(s) of" in log and "admin.token" in log
+    assert f"removed 2 stale temp file(s) of {state / 'tablets.json'}" in log
+    assert "Traceback" not in log

@@ -299,3 +299,25 @@ def test_bad_names_are_refused(store: DeviceStore, path: Path, name: str) -> Non
 def test_bad_times_are_refused(store: DeviceStore, now: float) -> None:
     with pytest.raises(ValueError):
         store.add("Tablet", now)
+
+
+# --- what interrupted writes leave behind ---
+
+
+def test_stale_temp_files_of_the_store_are_removed_and_nothing_else(
+    store: DeviceStore, path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.add("door", T0)
+    folder = path.parent
+    stale = [f".{path.name}.k3j4h5.tmp", f".{path.name}.x.tmp"]  # what a kill -9 mid-write leaves
+    for name in stale:
+        (folder / name).write_text('{"format": "nn-kiosk-devices/1", "devices": []}')
+    kept = [".other.json.k3j4h5.tmp", f"{path.name}.tmp", f".{path.name}.lock", "notes.txt"]
+    for name in kept:
+        (folder / name).write_text("keep me")
+    with caplog.at_level("INFO", logger="kiosk.atomic"):
+        assert store.remove_stale_temp_files() == 2
+    assert sorted(p.name for p in folder.iterdir()) == sorted([path.name, f"{path.name}.lock", *kept])
+    assert f"removed 2 stale temp file(s) of {path}" in caplog.text
+    assert [d.name for d in store.list()] == ["door"]  # the store itself is untouched
+    assert store.remove_stale_temp_files() == 0

@@ -11,6 +11,7 @@ folder when it starts, so it works for whoever may read that folder (the service
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 import urllib.error
@@ -19,10 +20,25 @@ from pathlib import Path
 
 import segno
 
-from kiosk.atomic import write_private_file
+from kiosk.atomic import remove_stale_temp_files, write_private_file
 from kiosk.config import Config
 from kiosk.tablet.devices import DeviceStore, DeviceStoreError
 from kiosk.tablet.routes import ADMIN_TOKEN_FILE, DEVICES_FILE
+
+log = logging.getLogger(__name__)
+
+
+def tidy_state_dir(state_dir: Path) -> int:
+    """Called by the server at start: remove the temp files interrupted writes left in the state
+    folder (a power cut or kill -9 mid-write); they may hold credential hashes. Returns how many."""
+    if not state_dir.is_dir():
+        return 0
+    removed = remove_stale_temp_files(state_dir / ADMIN_TOKEN_FILE)  # only the server writes it
+    try:
+        removed += DeviceStore(state_dir / DEVICES_FILE).remove_stale_temp_files()
+    except DeviceStoreError as e:  # cannot lock: pairing will say so; no reason to refuse to start
+        log.warning("could not look for stale temp files: %s", e)
+    return removed
 
 
 def publish_admin_token(state_dir: Path, token: str) -> None:

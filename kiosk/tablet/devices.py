@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kiosk.atomic import write_private_file
+from kiosk.atomic import remove_stale_temp_files, write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,11 @@ class DeviceStore:
                 return False
             self._save({k: r for k, r in self._records.items() if k != device_id})
         return True
+
+    def remove_stale_temp_files(self) -> int:
+        """Delete temp files an interrupted write left beside the file (kiosk/atomic.py); how many."""
+        with self._lock():  # the CLI may be writing right now
+            return remove_stale_temp_files(self.path)
 
     # --- matching and updating ---
 
