@@ -7,6 +7,7 @@ and logged in one line. Inference takes well under a millisecond, so it runs on 
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,7 +34,7 @@ from kiosk.tablet.routes import pairing_url, setup_tablets
 
 # Why requests were refused; all are listed in /healthz, zero or not, so the shape is stable.
 REJECTION_REASONS = (
-    *("too_large", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
+    *("too_large", "incomplete_body", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
     *("unauthorized", "throttled", "busy", "bad_offer", "pairing_failed", "unavailable"),  # tablets
     *("forbidden", "conflict"),  # presenters: an Origin refused, another presenter holds the exhibit
 )
@@ -42,6 +43,7 @@ INFER_KEYS = ("strokes", "snapshot")
 ENGINE = web.AppKey("engine", Engine)
 DEFAULT_SNAPSHOT = web.AppKey("default_snapshot", str)
 STARTED = web.AppKey("started", float)
+INSTANCE = web.AppKey("instance", str)  # new at every start: tablets tell a restart from a slow link
 
 
 def load_engine(config: Config) -> Engine:
@@ -78,6 +80,7 @@ def create_app(
     app[CONFIG] = RunningConfig(config, config_path)
     app[REJECTED] = Counter({reason: 0 for reason in REJECTION_REASONS})
     app[STARTED] = time.monotonic()
+    app[INSTANCE] = secrets.token_hex(8)
     app[ADMIN] = AdminAuth()
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/infer", infer)
@@ -103,6 +106,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "status": "ok",
+            "instance": app[INSTANCE],
             "model": app[ENGINE].timeline.name,
             "snapshot": app[DEFAULT_SNAPSHOT],
             "uptime_s": round(time.monotonic() - app[STARTED], 1),

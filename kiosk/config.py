@@ -129,6 +129,8 @@ class TabletConfig(_Section):
     predictions_per_second: StrictInt = Field(30, ge=1, le=120)
     max_bad_messages: StrictInt = Field(20, ge=1, le=1000)
     ice_servers: list[StrictStr] = Field(default_factory=list, max_length=8)
+    connect_timeout_seconds: StrictFloat | StrictInt = Field(10.0, ge=1, le=60)
+    silence_timeout_seconds: StrictFloat | StrictInt = Field(10.0, ge=3, le=120)
 
     @field_validator("state_dir", mode="after")
     @classmethod

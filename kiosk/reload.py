@@ -80,6 +80,8 @@ def _apply_to_tablets(app: web.Application, config: Config) -> None:
     peers.limits, peers.ice_servers = limits, list(options.ice_servers)
     peers.drawers, peers.take_over = options.drawers, options.when_busy == "take_over"
     peers.rate_hz, peers.max_errors = options.predictions_per_second, options.max_bad_messages
+    peers.connect_timeout_s = options.connect_timeout_seconds  # for connections from now on
+    peers.silence_timeout_s = options.silence_timeout_seconds
     tablets.pairing.ttl_s = options.pairing_minutes * 60  # for windows opened from now on
     for peer in peers.peers:  # connected tablets keep their connection and get the new limits
         if peer.session:

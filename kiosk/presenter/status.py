@@ -19,6 +19,7 @@ from kiosk.tablet.routes import TABLETS
 
 FEED = web.AppKey("presenter_feed", PresenterFeed)
 PROBLEMS = web.AppKey("presenter_problems", RecentProblems)
+STATUS_KEYS = ("device", "name", "connected", "problem")  # of each tablet, in the status panel
 
 
 def status(app: web.Application) -> dict:
@@ -27,7 +28,7 @@ def status(app: web.Application) -> dict:
     return {
         "uptime_s": round(time.monotonic() - app[STARTED], 1),
         "screens": app[FEED].screens,
-        "tablets": [{k: t[k] for k in ("device", "name", "connected")} for t in _tablets_or_none(app)],
+        "tablets": [{k: t[k] for k in STATUS_KEYS} for t in _tablets_or_none(app)],
         "presenters": app[PRESENTER].sessions.names(),
         "errors": app[PROBLEMS].entries(),
     }
@@ -38,9 +39,10 @@ def publish_status(app: web.Application) -> None:
 
 
 def tablet_list(app: web.Application) -> list[dict]:
-    """Paired tablets, oldest first, with whether each is connected now. DeviceStoreError if unreadable."""
+    """Paired tablets, oldest first, with whether each is connected now (its data channel open) and
+    why it last failed to connect (None if it did not). DeviceStoreError if unreadable."""
     tablets = app[TABLETS]
-    connected = {peer.device for peer in tablets.peers.peers}
+    connected, problems = tablets.peers.connected(), tablets.peers.problems
     return [
         {
             "device": d.id,
@@ -48,6 +50,7 @@ def tablet_list(app: web.Application) -> list[dict]:
             "paired_at": _iso(d.created),
             "last_seen": _iso(d.last_seen),
             "connected": d.id in connected,
+            "problem": problems.get(d.id),
         }
         for d in tablets.devices.list()
     ]

@@ -3,6 +3,8 @@
 - ``POST /api/tablet/pair`` ``{"code": "123456", "name": "by the door"}`` → ``{"device", "credential"}``
 - ``POST /api/tablet/offer`` with ``Authorization: Bearer <credential>`` and ``{"type": "offer",
   "sdp": …}`` → the answer. Without a valid credential no peer connection is made (401).
+- ``POST /api/tablet/problem`` with the credential and ``{"code": "no_webrtc", "browser": "…"}``: the
+  page cannot connect and says why (``TABLET_PROBLEMS``), for the log and the presenter's status.
 - ``POST /api/admin/pairing`` with ``Authorization: Bearer <admin token>`` (kiosk/admin.py), or from a
   presenter's session → a new pairing code and the tablet address to open with it; the screen
   shows both as a QR code.
@@ -24,12 +26,18 @@ from kiosk.http_errors import Rejected, read_json_object
 from kiosk.model.engine import Engine
 from kiosk.model.strokes import StrokeLimits
 from kiosk.presenter.auth import authorise_command
-from kiosk.tablet.devices import DeviceStore, DeviceStoreError
+from kiosk.tablet.devices import Device, DeviceStore, DeviceStoreError
 from kiosk.tablet.pairing import PairingCode, PairingWindows
 from kiosk.tablet.signalling import SignallingError, TabletPeers
 from kiosk.tablet.throttle import Throttle
 
 ADMIN_TOKEN_FILE = "admin.token"
+# What a tablet page may report about itself (POST /api/tablet/problem), as staff read it.
+TABLET_PROBLEMS = {
+    "no_webrtc": "this browser has no WebRTC (RTCPeerConnection): use Safari, Chrome or Firefox",
+    "ice_failed": "its connection failed again and again: does UDP pass between tablet and PC?",
+    "channel_never_opened": "connected, but the drawing channel never opened",
+}
 DEVICES_FILE = "tablets.json"
 
 
@@ -67,6 +75,8 @@ def setup_tablets(
             take_over=options.when_busy == "take_over",
             rate_hz=options.predictions_per_second,
             max_errors=options.max_bad_messages,
+            connect_timeout_s=options.connect_timeout_seconds,
+            silence_timeout_s=options.silence_timeout_seconds,
             snapshot=snapshot,
         ),
         tablet_url=tablet_url,
@@ -74,6 +84,7 @@ def setup_tablets(
     app[TABLETS] = tablets
     app.router.add_post("/api/tablet/pair", pair)
     app.router.add_post("/api/tablet/offer", offer)
+    app.router.add_post("/api/tablet/problem", problem)
     app.router.add_post("/api/admin/pairing", open_pairing)
 
     async def close_peers(app: web.Application) -> None:
@@ -101,7 +112,8 @@ async def pair(request: web.Request) -> web.Response:
     return web.json_response({"device": device.id, "name": device.name, "credential": credential})
 
 
-async def offer(request: web.Request) -> web.Response:
+def paired_device(request: web.Request) -> Device:
+    """The paired tablet whose credential the request carries, or Rejected (401, 429, 503)."""
     tablets = request.app[TABLETS]
     refuse_if_throttled(request, tablets.key_guesses)
     try:
@@ -111,12 +123,34 @@ async def offer(request: web.Request) -> web.Response:
     if device is None:
         tablets.key_guesses.failure(request.remote)
         raise Rejected("unauthorized", "this tablet is not paired (or was revoked): pair it", status=401)
+    return device
+
+
+async def offer(request: web.Request) -> web.Response:
+    tablets = request.app[TABLETS]
+    device = paired_device(request)
     body = await read_json_object(request)
     try:
-        answer = await tablets.peers.answer(device.id, body.get("sdp"), body.get("type"))
+        answer = await tablets.peers.answer(
+            device.id, body.get("sdp"), body.get("type"), name=device.name, tablet_address=request.remote
+        )
     except SignallingError as e:
         raise Rejected("busy" if e.status == 409 else "bad_offer", str(e), status=e.status) from None
     return web.json_response({"type": answer.type, "sdp": answer.sdp})
+
+
+async def problem(request: web.Request) -> web.Response:
+    """The tablet page says why it cannot connect; staff read it in the log and the presenter's status."""
+    tablets = request.app[TABLETS]
+    device = paired_device(request)
+    body = await read_json_object(request)
+    code, browser = body.get("code"), body.get("browser", "")
+    if code not in TABLET_PROBLEMS or not isinstance(browser, str):
+        codes = ", ".join(TABLET_PROBLEMS)
+        raise Rejected("bad_request", f'"code" must be one of {codes}; "browser" text (the user agent)')
+    browser = "".join(c for c in browser[:160] if c.isprintable()) or "browser unknown"
+    tablets.peers.report(device.id, device.name, code, f"{TABLET_PROBLEMS[code]} ({browser})")
+    return web.json_response({"reported": code})
 
 
 async def open_pairing(request: web.Request) -> web.Response:

@@ -1,14 +1,25 @@
 """WebRTC signalling for tablets: an HTTP offer in, an answer out, then a data-channel session.
 
 Non-trickle ICE: aiortc gathers its candidates while setting the local description, so the
-answer carries them all and one request suffices. Only a tablet with a valid device credential
-gets a peer connection; every connection is tracked and closed when its channel closes, ICE
-fails, the tablet goes away or the server shuts down (after aiortc's examples/server/server.py).
+answer carries them all and one request suffices. Offers from browsers that hide their address
+behind mDNS names are made usable first (kiosk/tablet/ice_offer.py). Only a tablet with a valid
+device credential gets a peer connection; every connection is tracked and closed when its
+channel closes, ICE fails, the tablet goes away or the server shuts down (after aiortc's
+examples/server/server.py).
+
+A seat belongs only to a tablet that is really there: a peer whose data channel has not opened
+``connect_timeout_s`` after its offer, or whose tablet has sent nothing (not even its ping every
+second or two) for ``silence_timeout_s``, is closed, and its seat is free. Why a tablet was
+dropped is logged with its name and kept in ``problems`` (for the presenter's status) until it
+connects again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,9 +27,13 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.strokes import StrokeLimits
+from kiosk.tablet.ice_offer import UsableOffer, usable_offer
 from kiosk.tablet.session import TabletSession
 
+log = logging.getLogger(__name__)
+
 MAX_SDP_BYTES = 16 * 1024  # a data-channel offer is 1–3 KB
+LOG_AGAIN_S = 3600.0  # the same problem of the same tablet is logged again after this long
 
 
 class SignallingError(Exception):
@@ -33,8 +48,20 @@ class SignallingError(Exception):
 class Peer:
     device: str
     pc: RTCPeerConnection
+    name: str = ""  # the tablet's name from pairing, for the log
     session: TabletSession | None = None
-    task: asyncio.Task | None = None
+    opened: asyncio.Event = field(default_factory=asyncio.Event)  # its data channel is open
+    last_heard: float = 0.0  # clock() at its last message
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return tablet_label(self.device, self.name)
+
+
+def tablet_label(device: str, name: str) -> str:
+    """How the log names a tablet: its name from pairing and its id."""
+    return f"tablet {name!r} ({device})" if name else f"tablet {device}"
 
 
 @dataclass
@@ -48,13 +75,18 @@ class TabletPeers:
     take_over: bool = False  # when full: the newcomer takes over (True) or is refused as busy
     rate_hz: float = 30.0
     max_errors: int = 20  # bad messages a minute before a tablet is dropped
+    connect_timeout_s: float = 10.0  # offer → open data channel, or the seat is freed
+    silence_timeout_s: float = 10.0  # an open channel with no message for this long is dropped
     snapshot: str | None = None  # model.snapshot: which stage of training answers (None: final)
     on_activity: Callable[[], None] = lambda: None  # passed to each TabletSession (the screen)
     on_drawing: Callable[[Inference | None], None] = lambda result: None
     greeting: Callable[[], str | None] = lambda: None  # sent to each tablet as its channel opens
     on_presenter_pen: Callable[[], None] = lambda: None  # instead of on_activity for extra_seats
     extra_seats: set[str] = field(default_factory=set)  # devices beside the drawers (presenters' remote pens)
+    clock: Callable[[], float] = time.monotonic
     peers: list[Peer] = field(default_factory=list)
+    problems: dict[str, dict[str, str]] = field(default_factory=dict)  # device → {"code", "detail"}
+    _logged: dict[str, float] = field(default_factory=dict)  # device → clock() of its last logged problem
 
     def broadcast(self, message: str) -> None:
         """Send ``message`` to every connected tablet (e.g. the exhibit closing)."""
@@ -62,35 +94,68 @@ class TabletPeers:
             if peer.session:
                 peer.session.send(message)
 
-    async def answer(self, device: str, offer_sdp: object, offer_type: object) -> RTCSessionDescription:
-        """Create the peer connection for ``device`` (already authenticated) and return the answer."""
+    def connected(self) -> set[str]:
+        """Devices whose data channel is open now."""
+        return {peer.device for peer in self.peers if peer.opened.is_set()}
+
+    def report(self, device: str, name: str, code: str, detail: str) -> None:
+        """Remember and log why ``device`` cannot connect or was dropped (its own report, or ours):
+        ``code`` for the presenter's page to translate, ``detail`` for staff reading the log."""
+        again = self.problems.get(device, {}).get("code") == code
+        self.problems[device] = {"code": code, "detail": detail}
+        if not again or self.clock() - self._logged.get(device, -LOG_AGAIN_S) >= LOG_AGAIN_S:
+            self._logged[device] = self.clock()  # a tablet retrying all day logs its problem hourly
+            log.warning("%s: %s", tablet_label(device, name), detail)
+
+    async def answer(
+        self,
+        device: str,
+        offer_sdp: object,
+        offer_type: object,
+        *,
+        name: str = "",
+        tablet_address: str | None = None,
+    ) -> RTCSessionDescription:
+        """Create the peer connection for ``device`` (already authenticated) and return the answer.
+        ``tablet_address``: where the offer's HTTP request came from (for mDNS candidates)."""
         if offer_type != "offer" or not isinstance(offer_sdp, str) or not offer_sdp.strip():
             raise SignallingError(400, 'expected {"type": "offer", "sdp": "..."}')
         if len(offer_sdp.encode()) > MAX_SDP_BYTES:
             raise SignallingError(413, f"offer larger than {MAX_SDP_BYTES} bytes")
         if "m=application" not in offer_sdp:  # aiortc would accept it and answer with nothing
             raise SignallingError(400, "the offer has no data channel")
+        offer = usable_offer(offer_sdp, tablet_address)
         await self._make_room(device)
         config = RTCConfiguration([RTCIceServer(url) for url in self.ice_servers])
-        peer = Peer(device, RTCPeerConnection(config))
+        peer = Peer(device, RTCPeerConnection(config), name)
         self.peers.append(peer)
         self._watch(peer)
         try:
-            await peer.pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
+            await peer.pc.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
             await peer.pc.setLocalDescription(await peer.pc.createAnswer())
         except Exception as e:  # aiortc raises assorted errors for SDP it cannot use
             await self.close(peer)
             raise SignallingError(400, f"unusable offer: {str(e)[:200]}") from None
+        peer.tasks.append(asyncio.ensure_future(self._supervise(peer)))
+        peer.tasks.append(asyncio.ensure_future(_add_held_back(peer, offer)))
         return peer.pc.localDescription
 
-    async def close(self, peer: Peer) -> None:
-        if peer in self.peers:
-            self.peers.remove(peer)
+    async def close(self, peer: Peer, problem: tuple[str, str] | None = None) -> None:
+        """Close ``peer``; ``problem`` (code, detail) says why, if the tablet or the network failed."""
+        if peer not in self.peers:
+            return  # closed already
+        self.peers.remove(peer)
+        if problem:
+            self.report(peer.device, peer.name, *problem)
         if peer.session:
             peer.session.close()
-        if peer.task:
-            peer.task.cancel()
-        await peer.pc.close()
+        for task in peer.tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
+        try:
+            await peer.pc.close()
+        except Exception:  # a half-built connection (an offer it could not use) may fail to close
+            log.debug("closing %s's peer connection failed", peer.label, exc_info=True)
 
     async def close_all(self) -> None:
         await asyncio.gather(*(self.close(peer) for peer in list(self.peers)))
@@ -107,12 +172,30 @@ class TabletPeers:
                 raise SignallingError(409, "another tablet is drawing; try again when it is done")
             await self.close(seated[0])
 
+    async def _supervise(self, peer: Peer) -> None:
+        """Free the seat of a tablet that never connects or falls silent."""
+        try:
+            await asyncio.wait_for(peer.opened.wait(), self.connect_timeout_s)
+        except TimeoutError:
+            state = peer.pc.iceConnectionState
+            why = f"no connection within {self.connect_timeout_s:g} s (ICE {state}); does UDP pass?"
+            await self.close(peer, ("connect_timeout", why))
+            return
+        while peer in self.peers:
+            silent_s = self.clock() - peer.last_heard
+            if silent_s >= self.silence_timeout_s:
+                await self.close(peer, ("silent", f"dropped: nothing heard for {silent_s:.1f} s"))
+                return
+            await asyncio.sleep(self.silence_timeout_s - silent_s)
+
     def _watch(self, peer: Peer) -> None:
         pc = peer.pc
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
-            if pc.connectionState in ("failed", "closed"):
+            if pc.connectionState == "failed":
+                await self.close(peer, ("connection_failed", "the connection failed (ICE or DTLS)"))
+            elif pc.connectionState == "closed":
                 await self.close(peer)
 
         @pc.on("datachannel")
@@ -124,7 +207,7 @@ class TabletPeers:
                 self.engine,
                 self.limits,
                 send=lambda text: channel.send(text) if channel.readyState == "open" else None,
-                on_abuse=lambda why: asyncio.ensure_future(self.close(peer)),
+                on_abuse=lambda why: asyncio.ensure_future(self.close(peer, ("dropped", f"dropped: {why}"))),
                 rate_hz=self.rate_hz,
                 max_errors=self.max_errors,
                 # A presenter's remote pen keeps their hold alive; it is not a visitor at the exhibit.
@@ -132,9 +215,28 @@ class TabletPeers:
                 on_drawing=self.on_drawing,
                 snapshot=self.snapshot,
             )
-            peer.task = asyncio.ensure_future(peer.session.run())
-            channel.on("message", peer.session.receive)
+            peer.tasks.append(asyncio.ensure_future(peer.session.run()))
+            peer.last_heard = self.clock()
+            peer.opened.set()
+            self.problems.pop(peer.device, None)
+            log.info("%s connected", peer.label)
+
+            def on_message(data: str | bytes) -> None:
+                peer.last_heard = self.clock()
+                peer.session.receive(data)
+
+            channel.on("message", on_message)
             greeting = self.greeting()
             if greeting:
                 peer.session.send(greeting)
             channel.on("close", lambda: asyncio.ensure_future(self.close(peer)))
+
+
+async def _add_held_back(peer: Peer, offer: UsableOffer) -> None:
+    """Give aioice the offer's mDNS candidates, each resolved (or given up) in a second."""
+
+    async def add(candidate) -> None:
+        with contextlib.suppress(Exception):  # unresolvable or refused: the other candidates remain
+            await peer.pc.addIceCandidate(candidate)
+
+    await asyncio.gather(*(add(c) for c in offer.held_back))
