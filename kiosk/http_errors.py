@@ -3,6 +3,10 @@
 Handlers raise ``Rejected``; the middleware answers it, counts it in ``app[REJECTED]`` (shown in
 /healthz) and logs one line, never the body. Anything else that escapes is a bug: a plain 500
 for the client and the traceback in the log.
+
+A client that goes away before it has sent the body it announced (closed tab, lost Wi-Fi, a
+fuzzer) is its own doing, not ours: ``read_json_object`` turns that into ``incomplete_body``
+(400, counted, one info line), which nobody is left to read.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ async def read_json_object(request: web.Request) -> dict:
     except web.HTTPRequestEntityTooLarge:
         limit = request.client_max_size
         raise Rejected("too_large", f"request body too large (at most {limit} bytes)", status=413) from None
+    except ConnectionError:  # aiohttp: ConnectionResetError("Connection lost") once the client has gone
+        message = "the connection closed before the whole body arrived"
+        raise Rejected("incomplete_body", message) from None
     try:
         body = json.loads(raw)
     except ValueError as exc:  # includes bad UTF-8

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import signal
@@ -12,7 +13,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import aiohttp
 import pytest
+from aiohttp import web
 from conftest import start_server, stop_server, wait_until_serving
 
 from kiosk.app import REJECTION_REASONS, create_app
@@ -58,7 +61,9 @@ async def test_healthz(client, engine: Engine) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
     health = await response.json()
-    assert set(health) == {"status", "model", "snapshot", "uptime_s", "rejected", "playground"}
+    assert set(health) == {"status", "instance", "model", "snapshot", "uptime_s", "rejected", "playground"}
+    again = await (await client.get("/healthz")).json()
+    assert len(health["instance"]) == 16 and again["instance"] == health["instance"]  # one per start
     # No training process until a run is started (the server's own start-up starts it early).
     assert health["playground"] == {"state": "idle", "run": 0, "worker": "stopped", "frames": 0}
     assert health["status"] == "ok"
@@ -204,6 +209,60 @@ async def test_rejection_is_logged_in_one_line_without_the_body(client, caplog) 
     line = records[0].getMessage()
     assert "rejected POST /api/infer" in line and "bad_request" in line
     assert "\n" not in line and secret not in line and len(line) < 400
+
+
+# --- a client that goes away mid-upload ------------------------------------------------------------
+
+
+@pytest.fixture
+async def served(export_dir: Path, engine: Engine):
+    """The app on a real loopback socket, run as ``python -m kiosk`` runs it (no handler cancellation,
+    unlike aiohttp's test server): its base URL."""
+    runner = web.AppRunner(create_app(make_config(export_dir), engine), shutdown_timeout=5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    await runner.cleanup()
+
+
+async def send_part_and_leave(base: str, path: str, how: str) -> None:
+    """Announce 100 bytes of body, send 2, then reset the connection or close our side."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 100\r\n\r\n"
+    writer.write(head.encode() + b'{"')
+    await writer.drain()
+    await asyncio.sleep(0.1)  # the handler is reading the body now
+    if how == "reset":
+        writer.transport.abort()
+    else:
+        writer.write_eof()  # FIN: no more bytes will come
+        await reader.read()  # whatever the server says, until it closes
+        writer.close()
+    await asyncio.sleep(0.2)
+
+
+@pytest.mark.parametrize("how", ["reset", "half-close"])
+@pytest.mark.parametrize("path", ["/api/infer", "/api/tablet/pair"])
+async def test_a_client_that_leaves_mid_body_is_counted_and_logged_as_its_doing_not_a_500(
+    served: str, path: str, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        await send_part_and_leave(served, path, how)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []  # no error, no traceback
+    access = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert not any('" 500 ' in line for line in access), access
+    [line] = [r.getMessage() for r in caplog.records if r.name == "kiosk.app"]
+    assert f"rejected POST {path}" in line and "incomplete_body" in line
+    async with aiohttp.ClientSession() as http, http.get(f"{served}/healthz") as response:
+        rejected = (await response.json())["rejected"]
+        assert rejected == {**dict.fromkeys(REJECTION_REASONS, 0), "incomplete_body": 1}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{served}/api/infer", json={"strokes": ONE}) as response,
+    ):
+        assert response.status == 200  # and the next visitor is served as usual
 
 
 # --- a real server process ----------------------------------------------------------------------
