@@ -97,10 +97,11 @@ def _is_local(url: str, base: str) -> bool:
     return url.startswith((f"{base}/", "data:"))
 
 
-def _draw_one(page) -> None:
-    """A "1" with the mouse: a short flag up to the top, then straight down, a frame between moves."""
+def _draw_one(page, x: float = 0.5) -> None:
+    """A "1" with the mouse: a short flag up to the top, then straight down, a frame between moves;
+    ``x``: where across the surface (0 to 1)."""
     box = page.locator("#surface").bounding_box()
-    x, top, height = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2, box["height"] * 0.6
+    x, top, height = box["x"] + box["width"] * x, box["y"] + box["height"] * 0.2, box["height"] * 0.6
     path = [(x - 40 + 10 * i, top + 60 - 15 * i) for i in range(5)]
     path += [(x, top + height * i / 20) for i in range(1, 21)]
     page.mouse.move(*path[0])
@@ -166,13 +167,23 @@ def test_tablet_pairs_draws_and_reconnects_in_chromium(kiosk: Kiosk) -> None:
             expect(page.locator("#connection")).to_have_attribute("data-state", "connected", timeout=20_000)
             assert page.locator("#pairing").is_hidden()
 
-            # The exhibit restarts: the tablet says it is reconnecting, then comes back by itself.
+            # The exhibit restarts: the tablet says plainly it lost the link, the pen rests, the
+            # drawing stays; then it comes back by itself.
+            _draw_one(page)
+            expect(page.locator("#prediction-digit")).to_have_text(re.compile(r"^[0-9]$"), timeout=10_000)
             kiosk.stop()
-            expect(page.locator("#connection")).to_have_attribute(
-                "data-state", re.compile("reconnecting|connecting")
-            )
+            expect(page.locator("#connection")).to_have_attribute("data-state", re.compile("lost|connecting"))
+            expect(page.locator("#link-notice")).to_be_visible(timeout=5_000)
+            expect(page.locator("#link-title")).to_have_text("Lost the connection to the exhibit")
+            assert page.evaluate("window.__tablet.surface.locked") is True
+            _draw_one(page, x=0.7)  # the pen rests: no ink taken while nobody can answer it
+            assert page.evaluate("window.__tablet.surface.strokes.length") == 1
             kiosk.start()
             expect(page.locator("#connection")).to_have_attribute("data-state", "connected", timeout=20_000)
+            expect(page.locator("#link-notice")).to_be_hidden()
+            # The kept drawing is sent again and answered.
+            expect(page.locator("#prediction-digit")).to_have_text(re.compile(r"^[0-9]$"), timeout=10_000)
+            page.locator("#clear").click()
             _draw_one(page)
             expect(page.locator("#prediction-digit")).to_have_text(re.compile(r"^[0-9]$"), timeout=10_000)
             # While it was down, the browser reported the refused connections; nothing else may appear.

@@ -6,7 +6,7 @@ import { ClosedNotice } from "./closed.js";
 import { Connection } from "./connection.js";
 import { PairingForm, forgetCredential, storedCredential, takeCodeFromAddress } from "./pairing.js";
 import { Playground } from "./playground.js";
-import { ConnectionIndicator, PredictionView } from "./status.js";
+import { ConnectionIndicator, LinkNotice, PredictionView } from "./status.js";
 import { Surface } from "./surface.js";
 
 const MAX_POINTS_PER_MESSAGE = 500; // when resending a drawing, keep each message well under 64 KiB
@@ -21,9 +21,20 @@ async function main() {
   const indicator = new ConnectionIndicator($("connection"));
   const prediction = new PredictionView($("prediction"));
   const hint = $("surface-hint");
+  const linkNotice = new LinkNotice($("link-notice"));
+  // The pen rests while the exhibit is closed or cannot be reached: no drawing is mixed from
+  // strokes the exhibit saw and strokes it never did. A stroke under way goes on; the drawing
+  // stays and is sent again once connected.
+  const pen = { closed: false, connected: false };
+  const updatePen = () => (surface.locked = pen.closed || !pen.connected);
 
   const connection = new Connection({
-    onState: (state, params) => indicator.show(state, params),
+    onState: (state, params) => {
+      indicator.show(state, params);
+      linkNotice.show(state);
+      pen.connected = state === "connected";
+      updatePen();
+    },
     onOpen: () => {
       prediction.reset();
       resendDrawing(); // the exhibit starts each connection with an empty drawing
@@ -68,13 +79,17 @@ async function main() {
   // Closed: the drawing is wiped (the next visitor starts afresh) and the surface takes no ink.
   const closedNotice = new ClosedNotice($("closed"), {
     onClose: () => {
-      surface.locked = true;
+      pen.closed = true;
+      updatePen();
       if (!surface.isEmpty) {
         surface.clear();
         connection.send({ type: "clear" });
       }
     },
-    onOpen: () => (surface.locked = false),
+    onOpen: () => {
+      pen.closed = false;
+      updatePen();
+    },
   });
 
   $("undo").addEventListener("click", () => {
@@ -105,7 +120,7 @@ async function main() {
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && connection.nudge());
 
   // For tests (and a curious member of staff with a keyboard).
-  window.__tablet = { connection, surface, closedNotice };
+  window.__tablet = { connection, surface, closedNotice, pen };
 
   const code = takeCodeFromAddress();
   const credential = storedCredential();

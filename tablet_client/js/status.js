@@ -8,11 +8,41 @@ export class ConnectionIndicator {
     this.text = root.querySelector("#connection-text");
   }
 
-  /** state: connecting | connected | reconnecting | busy | offline */
+  /** state: connecting | connected | lost | busy | blocked | unsupported | offline */
   show(state, params = {}) {
     this.root.dataset.state = state;
     document.body.dataset.connection = state; // lets the styles dim what is stale while offline
     this.text.textContent = t(state, params);
+  }
+}
+
+const NOTICE_DELAY_MS = { connecting: 2000 }; // a quick connect shows no notice at all
+const NOTICE_KEYS = { connecting: "Connecting", lost: "Lost", busy: "Busy", blocked: "Blocked", unsupported: "Unsupported" };
+
+/** Over the drawing while the exhibit cannot be reached: what is wrong and what happens now. */
+export class LinkNotice {
+  constructor(root) {
+    this.root = root;
+    this.title = root.querySelector("#link-title");
+    this.detail = root.querySelector("#link-detail");
+    this.timer = null;
+  }
+
+  show(state) {
+    clearTimeout(this.timer);
+    const key = NOTICE_KEYS[state];
+    if (!key) {
+      this.root.hidden = true;
+      return;
+    }
+    const reveal = () => {
+      this.root.dataset.state = state;
+      this.title.textContent = t(`link${key}Title`);
+      this.detail.textContent = t(`link${key}Detail`);
+      this.root.hidden = false;
+    };
+    if (NOTICE_DELAY_MS[state] && this.root.hidden) this.timer = setTimeout(reveal, NOTICE_DELAY_MS[state]);
+    else reveal();
   }
 }
 

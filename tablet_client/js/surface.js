@@ -24,7 +24,7 @@ export class Surface {
     this.lastPenAt = -Infinity;
     this.frame = 0;
     this.clock0 = performance.now();
-    this.locked = false; // true while the exhibit is closed: no ink at all
+    this.locked = false; // true while the exhibit is closed or unreachable: no new strokes
 
     canvas.addEventListener("pointerdown", (e) => this.down(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
