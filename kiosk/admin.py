@@ -21,7 +21,8 @@ from kiosk.tablet.throttle import Throttle
 
 
 def _guesses() -> Throttle:
-    # Generous overall: 256-bit secrets need no tight limit, and a stranger must not lock staff out.
+    # Generous overall: 256-bit secrets need no tight limit, and strangers' failures never lock out
+    # staff whose own address guessed nothing wrong (kiosk/tablet/throttle.py).
     return Throttle(time.monotonic, per_key=10, global_=200, window_s=60)
 
 
@@ -49,12 +50,13 @@ def bearer_token(request: web.Request) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-def refuse_if_throttled(request: web.Request, throttle: Throttle) -> None:
+def refuse_if_throttled(request: web.Request, throttle: Throttle, hint: str = "") -> None:
+    """429 with Retry-After if the request's address must wait; ``hint`` says what else helps."""
     retry = throttle.retry_after(request.remote)
     if retry > 0:
         raise Rejected(
             "throttled",
-            f"too many wrong attempts; try again in {math.ceil(retry)} s",
+            f"too many wrong attempts; try again in {math.ceil(retry)} s" + (f" (or {hint})" if hint else ""),
             status=429,
             headers={"Retry-After": str(math.ceil(retry))},
         )

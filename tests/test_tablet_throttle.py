@@ -60,7 +60,8 @@ def test_sliding_window_frees_one_slot_at_a_time(throttle: Throttle, clock: Fake
     assert throttle.retry_after("k") == pytest.approx(10.0)  # until the one at 1010 leaves
 
 
-def test_global_limit_across_many_keys(throttle: Throttle, clock: FakeClock) -> None:
+def test_a_strict_global_limit_holds_across_many_keys(clock: FakeClock) -> None:
+    throttle = Throttle(clock, per_key=5, global_=20, window_s=WINDOW, strict=True)
     for i in range(20):
         assert throttle.allow(f"10.0.{i}.1")
         throttle.failure(f"10.0.{i}.1")
@@ -72,7 +73,7 @@ def test_global_limit_across_many_keys(throttle: Throttle, clock: FakeClock) -> 
 
 
 def test_retry_after_is_the_longer_of_both_limits(clock: FakeClock) -> None:
-    throttle = Throttle(clock, per_key=2, global_=3, window_s=WINDOW)
+    throttle = Throttle(clock, per_key=2, global_=3, window_s=WINDOW, strict=True)
     throttle.failure("a")
     clock.now += 30
     throttle.failure("b")
@@ -81,8 +82,61 @@ def test_retry_after_is_the_longer_of_both_limits(clock: FakeClock) -> None:
     assert throttle.retry_after("c") == pytest.approx(30.0)  # the global budget frees at 1060
 
 
+# --- strangers must not lock out the real user (issue 11) ---------------------------------------------
+
+
+def test_strangers_spending_the_budget_do_not_lock_out_a_clean_address(clock: FakeClock) -> None:
+    throttle = Throttle(clock, per_key=10, global_=200, window_s=WINDOW)
+    strangers = [f"10.0.{i}.1" for i in range(26)]
+    for key in strangers:  # 260 wrong guesses from 26 addresses, as the fuzzer sent
+        for _ in range(10):
+            throttle.failure(key)
+    assert throttle.overall_spent()
+    assert throttle.allow("192.168.1.50")  # the real tablet: no failure of its own
+    assert throttle.retry_after("10.0.99.1") == 0.0  # any clean address is still checked
+    assert all(throttle.retry_after(key) == pytest.approx(WINDOW) for key in strangers)
+
+
+def test_while_the_budget_is_spent_an_address_that_failed_waits(clock: FakeClock) -> None:
+    throttle = Throttle(clock, per_key=5, global_=20, window_s=WINDOW)
+    for i in range(20):
+        throttle.failure(f"10.0.{i}.1")  # one each: no address is at its own limit
+        clock.now += 1
+    assert throttle.retry_after("10.0.0.1") == pytest.approx(WINDOW - 20)  # until the budget frees
+    assert throttle.allow("10.0.99.1")  # a clean address gets its one check ...
+    throttle.failure("10.0.99.1")
+    # ... then waits too: its failure pushed out the oldest, so the next one (at 1001) frees a slot
+    assert throttle.retry_after("10.0.99.1") == pytest.approx(WINDOW - 19)
+    clock.now = 1001 + WINDOW
+    assert not throttle.overall_spent()
+    assert throttle.allow("10.0.5.1")
+
+
+def test_without_failures_of_its_own_a_key_waits_for_nothing_even_when_the_budget_is_spent(
+    clock: FakeClock,
+) -> None:
+    throttle = Throttle(clock, per_key=2, global_=3, window_s=WINDOW)
+    throttle.failure("a")
+    clock.now += 30
+    throttle.failure("b")
+    throttle.failure("b")
+    assert throttle.retry_after("b") == pytest.approx(60.0)  # its own limit: the longer wait
+    assert throttle.retry_after("a") == pytest.approx(30.0)  # its record is clean at 1060
+    assert throttle.retry_after("c") == 0.0
+
+
+def test_forgetting_the_overall_count_keeps_each_keys_own_failures(clock: FakeClock) -> None:
+    throttle = Throttle(clock, per_key=5, global_=20, window_s=WINDOW, strict=True)
+    for i in range(4):
+        fail(throttle, f"10.0.{i}.1", 5)
+    assert throttle.overall_spent() and not throttle.allow("192.168.1.50")
+    throttle.forget_overall()  # staff opened a new pairing window
+    assert not throttle.overall_spent() and throttle.allow("192.168.1.50")
+    assert not throttle.allow("10.0.0.1")  # the strangers are still at their own limits
+
+
 def test_memory_stays_bounded_with_many_keys(clock: FakeClock) -> None:
-    throttle = Throttle(clock, per_key=5, global_=20, window_s=WINDOW, max_keys=1000)
+    throttle = Throttle(clock, per_key=5, global_=20, window_s=WINDOW, max_keys=1000, strict=True)
     for i in range(100_000):
         throttle.failure(f"10.{i >> 16}.{(i >> 8) & 255}.{i & 255}")
     assert throttle.tracked_keys() == 1000

@@ -30,8 +30,9 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _passphrase_guesses() -> Throttle:
-    # A passphrase is guessable, unlike the 256-bit tokens: 20 wrong ones a minute in all (28,800
-    # a day), 5 per address so one noisy client does not use up the others' budget.
+    # A passphrase is guessable, unlike the 256-bit tokens: 5 wrong ones a minute per address; once
+    # 20 a minute in all are spent, an address that guessed wrong waits while one that did not (the
+    # real presenter) is still checked (kiosk/tablet/throttle.py), one scrypt check at a time.
     return Throttle(time.monotonic, per_key=5, global_=20, window_s=60)
 
 

@@ -45,8 +45,8 @@ DEVICES_FILE = "tablets.json"
 class Tablets:
     devices: DeviceStore
     pairing: PairingWindows
-    code_guesses: Throttle  # wrong pairing codes: the global limit is what keeps 6 digits safe
-    key_guesses: Throttle  # wrong credentials: 256 bits need no tight limit
+    code_guesses: Throttle  # wrong pairing codes: strict; the global limit is what keeps 6 digits safe
+    key_guesses: Throttle  # wrong credentials: 256 bits need no tight limit; strangers never lock out
     peers: TabletPeers
     tablet_url: str  # the page a tablet opens, e.g. http://192.168.1.20:8080/tablet
     # Told when a pairing window opens (the code) or closes (None; True if a tablet just paired).
@@ -64,8 +64,9 @@ def setup_tablets(
     tablets = Tablets(
         devices=DeviceStore(options.state_dir / DEVICES_FILE),
         pairing=PairingWindows(time.monotonic, ttl_s=options.pairing_minutes * 60),
-        code_guesses=Throttle(time.monotonic, per_key=5, global_=20, window_s=60),
-        # Separate, and generous overall: one attacker must not lock the real tablet out.
+        # Strict: once the minute's budget is spent nobody is checked, until it frees or a new window opens.
+        code_guesses=Throttle(time.monotonic, per_key=5, global_=20, window_s=60, strict=True),
+        # Separate, and generous overall; a tablet without wrong guesses of its own always gets in.
         key_guesses=Throttle(time.monotonic, per_key=10, global_=200, window_s=60),
         peers=TabletPeers(
             engine,
@@ -100,7 +101,7 @@ async def pair(request: web.Request) -> web.Response:
     code, name = body.get("code"), body.get("name", "tablet")
     if not isinstance(code, str) or not isinstance(name, str):
         raise Rejected("bad_request", '"code" (the digits shown on the screen) and "name" must be text')
-    refuse_if_throttled(request, tablets.code_guesses)
+    refuse_if_throttled(request, tablets.code_guesses, hint="staff can open a new pairing window")
     if not tablets.pairing.redeem(code):
         tablets.code_guesses.failure(request.remote)
         raise Rejected("unauthorized", "wrong or expired pairing code", status=403)
@@ -157,6 +158,7 @@ async def open_pairing(request: web.Request) -> web.Response:
     authorise_command(request, screen=False)
     tablets = request.app[TABLETS]
     window = tablets.pairing.open()
+    tablets.code_guesses.forget_overall()  # a new code, a fresh budget (kiosk/tablet/throttle.py)
     tablets.on_pairing(window, False)
     seconds = max(0, math.ceil(window.expires - time.monotonic()))
     return web.json_response(
