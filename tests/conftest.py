@@ -253,6 +253,13 @@ class Kiosk:
             log = self.log.read_text()
             assert "Traceback" not in log, log
 
+    def kill(self) -> None:
+        """``kill -9``: no shutdown at all, as in a crash."""
+        if self.server is not None:
+            self.server.kill()
+            self.server.wait()
+            self.server = None
+
     @property
     def admin_token(self) -> str:
         return (self.state / "admin.token").read_text().strip()

@@ -34,8 +34,11 @@ def run_worker(conn: Connection, options: dict) -> None:
     os.nice(10)
     torch.set_num_threads(1)
     warm_up()  # PyTorch's one-time imports, before the first run rather than during it
-    conn.send({"run": 0, "kind": "ready"})
-    Worker(conn, **options).serve()
+    try:
+        conn.send({"run": 0, "kind": "ready"})
+        Worker(conn, **options).serve()
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the server died (kill -9, a crash): nobody to train for; end quietly
 
 
 class Worker:

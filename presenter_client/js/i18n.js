@@ -65,6 +65,13 @@ const STRINGS = {
     noErrors: "none",
     connected: "connected",
     notConnected: "not connected",
+    problem_connect_timeout: "cannot connect: its connection never came up (does UDP pass?)",
+    problem_silent: "dropped: it went silent",
+    problem_connection_failed: "dropped: its connection failed",
+    problem_dropped: "dropped for sending broken messages",
+    problem_no_webrtc: "cannot connect: its browser has no WebRTC",
+    problem_ice_failed: "cannot connect: its connection fails again and again (does UDP pass?)",
+    problem_channel_never_opened: "cannot connect: its drawing channel never opens",
 
     scene: "Scene",
     sceneLive: "Visitor drawing",
@@ -229,6 +236,13 @@ const STRINGS = {
     noErrors: "keine",
     connected: "verbunden",
     notConnected: "nicht verbunden",
+    problem_connect_timeout: "keine Verbindung: sie kam nie zustande (kommt UDP durch?)",
+    problem_silent: "getrennt: es meldete sich nicht mehr",
+    problem_connection_failed: "getrennt: die Verbindung brach ab",
+    problem_dropped: "getrennt: es schickte fehlerhafte Nachrichten",
+    problem_no_webrtc: "keine Verbindung: sein Browser kann kein WebRTC",
+    problem_ice_failed: "keine Verbindung: sie scheitert immer wieder (kommt UDP durch?)",
+    problem_channel_never_opened: "keine Verbindung: der Zeichenkanal öffnet sich nie",
 
     scene: "Szene",
     sceneLive: "Besucher zeichnet",
@@ -404,4 +418,11 @@ const SCENE_KEYS = {
 /** A scene's name for people ("Training history" for `timeline`). */
 export function sceneName(scene) {
   return SCENE_KEYS[scene] ? t(SCENE_KEYS[scene]) : String(scene ?? "–");
+}
+
+/** A tablet in the status: "connected", "not connected", or why it cannot connect or was dropped. */
+export function tabletState(tablet) {
+  if (tablet.connected) return t("connected");
+  const code = tablet.problem?.code;
+  return code ? t(`problem_${code}`) : t("notConnected");
 }

@@ -2,7 +2,7 @@
 // (the `status` event every 2 s: screens, tablets, presenters, uptime, the last problems logged).
 // Seconds left count down between events from the exhibit's own figure.
 
-import { formatDuration, formatTime, sceneName, t } from "./i18n.js";
+import { formatDuration, formatTime, sceneName, t, tabletState } from "./i18n.js";
 import { value, watch } from "./store.js";
 import { make, setText } from "./widgets.js";
 
@@ -77,7 +77,7 @@ export class StatusPanel {
       const item = make("li", "tablet-status");
       item.dataset.connected = String(Boolean(tablet.connected));
       item.append(make("span", "dot"), make("span", "", tablet.name || tablet.device || "?"));
-      item.append(make("span", "hint", tablet.connected ? t("connected") : t("notConnected")));
+      item.append(make("span", "hint", tabletState(tablet)));
       return item;
     });
     if (items.length === 0) items.push(make("li", "hint", t("noTablets")));

@@ -4,7 +4,7 @@
 
 import { get } from "./api.js";
 import { command, explain } from "./commands.js";
-import { formatTime, t } from "./i18n.js";
+import { formatTime, t, tabletState } from "./i18n.js";
 import { value, watch } from "./store.js";
 import { make, setText } from "./widgets.js";
 
@@ -67,7 +67,7 @@ export class TabletList {
     const about = make("div", "tablet-about");
     const title = make("p", "tablet-name");
     title.append(make("span", "dot"), make("span", "", name));
-    const details = [tablet.connected ? t("connected") : t("notConnected")];
+    const details = [tabletState(tablet)];
     if (tablet.last_seen) details.push(t("lastSeen", { time: formatTime(tablet.last_seen) }));
     if (tablet.paired_at) details.push(t("pairedAt", { time: formatTime(tablet.paired_at) }));
     about.append(title, make("p", "hint", details.join(" · ")));
