@@ -1,0 +1,167 @@
+"""The tablet page as a test drives it, in any browser with the small API of ``firefox.Firefox`` and
+``chromium.Chromium`` (``open``, ``run``, ``element_box``, ``draw``).
+
+    pair(browser, exhibit.url, exhibit.pairing_code())     # open /tablet#code=…, wait for "connected"
+    watch(browser)                                          # log answers and states from now on
+    strokes = draw_digit(browser, digit)                    # what the page recorded, for /api/infer
+    answer = final_answer(browser, exhibit.infer(strokes))  # the answer shown for the whole digit
+
+What the page offers a test (tablet_client/js/main.js): ``window.__tablet`` holds ``connection``
+(its ``handlers``, ``pc``, ``attempt``), ``surface`` (``strokes``, ``locked``) and ``pen``; the
+connection indicator ``#connection[data-state]`` reads connecting | connected | lost | busy |
+blocked | unsupported | offline, and ``#prediction-digit`` shows the newest answer.
+
+``watch`` wraps the connection's ``onMessage`` and ``onState`` handlers (the page calls them
+through the same object) to keep, on ``window.__watch``, every ``prediction`` with the page's
+clock (``at``: ``Date.now()``, wall-clock ms, comparable with ``time.time()`` here on the same
+machine) and the connection attempt it came on, every state change, and, sampled every 50 ms,
+the peer connection's ``connectionState/iceConnectionState/iceGatheringState``: the evidence when
+a browser does not connect.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+import pen_digits
+from pen_digits import PenDigit
+
+
+class Browser(Protocol):
+    def open(self, url: str) -> None: ...
+    def run(self, script: str, *args: Any) -> Any: ...
+    def element_box(self, selector: str) -> dict[str, float]: ...
+    def draw(self, strokes: list[list[tuple[float, float]]], step_ms: int = 16) -> None: ...
+
+
+WATCH = """
+const t = window.__tablet;
+if (!t) return false;
+if (window.__watch) return true;
+const w = (window.__watch = { answers: [], states: [], peer: [] });
+const c = t.connection, h = c.handlers, onMessage = h.onMessage, onState = h.onState;
+h.onMessage = (m) => {
+  if (m.type === "prediction") {
+    const { seq, digit, probabilities } = m;
+    w.answers.push({ at: Date.now(), attempt: c.attempt, seq, digit, probabilities });
+  }
+  return onMessage(m);
+};
+h.onState = (state, params) => {
+  w.states.push({ at: Date.now(), state });
+  return onState(state, params);
+};
+w.states.push({ at: Date.now(), state: document.getElementById("connection").dataset.state });
+let last = "";
+setInterval(() => {
+  const pc = c.pc;
+  const now = pc ? `${pc.connectionState}/${pc.iceConnectionState}/${pc.iceGatheringState}` : "no peer";
+  if (now !== last) w.peer.push({ at: Date.now(), state: (last = now) });
+}, 50);
+return true;
+"""
+
+
+def wait_for(browser: Browser, script: str, timeout_s: float, *args: Any, what: str = "") -> Any:
+    """Run ``script`` every 50 ms until it returns something truthy; that value, or TimeoutError."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = browser.run(script, *args)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what or script!r} not within {timeout_s} s; page: {evidence(browser)}")
+        time.sleep(0.05)
+
+
+def connection_state(browser: Browser) -> str | None:
+    return browser.run("return document.getElementById('connection')?.dataset.state ?? null")
+
+
+def wait_connected(browser: Browser, timeout_s: float = 20) -> None:
+    wait_for(
+        browser,
+        "return document.getElementById('connection')?.dataset.state === 'connected'",
+        timeout_s,
+        what="the connection indicator saying 'connected'",
+    )
+
+
+def pair(browser: Browser, exhibit_url: str, code: str, timeout_s: float = 30) -> None:
+    """Open the pairing link the QR code carries and wait until the page is connected and watched."""
+    browser.open("about:blank")  # from /tablet itself, only the #fragment would change: no new page
+    browser.open(f"{exhibit_url}/tablet#code={code}")
+    wait_for(browser, "return !!window.__tablet", 10, what="window.__tablet")
+    watch(browser)
+    wait_connected(browser, timeout_s)
+
+
+def watch(browser: Browser) -> None:
+    assert browser.run(WATCH), "the page has no window.__tablet"
+
+
+def watched(browser: Browser) -> dict[str, list]:
+    """``{"answers": [...], "states": [...], "peer": [...]}`` logged since ``watch``."""
+    return browser.run("return window.__watch")
+
+
+def evidence(browser: Browser) -> dict[str, Any]:
+    """What the page says about its connection right now: for failure messages."""
+    try:
+        return browser.run(
+            """const t = window.__tablet, pc = t?.connection?.pc, w = window.__watch;
+            return {indicator: document.getElementById('connection')?.dataset.state,
+                    text: document.getElementById('connection')?.innerText,
+                    pc: pc ? [pc.connectionState, pc.iceConnectionState, pc.iceGatheringState] : null,
+                    channel: t?.connection?.channel?.readyState ?? null,
+                    states: w?.states.slice(-12), peer: w?.peer.slice(-12), answers: w?.answers.length};"""
+        )
+    except Exception as e:  # the page itself is gone: say so rather than hide the first failure
+        return {"error": repr(e)}
+
+
+def page_strokes(browser: Browser) -> list[list[list[float]]]:
+    """The drawing as the page recorded (and sent) it: [[[x, y, t_ms], ...], ...]."""
+    return browser.run("return window.__tablet.surface.strokes.map((s) => s.points)")
+
+
+def clear(browser: Browser) -> None:
+    browser.run("document.getElementById('clear').click()")
+    wait_for(browser, "return window.__tablet.surface.isEmpty", 5, what="an empty surface")
+
+
+def draw_digit(browser: Browser, digit: PenDigit) -> list[list[list[float]]]:
+    """Draw ``digit`` in the middle of the surface; returns the strokes the page recorded."""
+    before = len(page_strokes(browser))
+    browser.draw(pen_digits.fit(digit.strokes, browser.element_box("#surface")))
+    strokes = page_strokes(browser)
+    assert len(strokes) == before + len(digit.strokes), (
+        f"the page took {len(strokes) - before} of {len(digit.strokes)} strokes; page: {evidence(browser)}"
+    )
+    return strokes
+
+
+def final_answer(browser: Browser, expected: dict, timeout_s: float = 10, settle_s: float = 0.5) -> dict:
+    """Wait until the page shows the answer ``expected`` (the server's /api/infer for the whole drawing)
+    and no newer answer changes it for ``settle_s``; returns the newest logged answer.
+
+    TimeoutError, with what the page shows and logged, if that never happens: an answer for a part
+    of the drawing, or none at all."""
+    deadline = time.monotonic() + timeout_s
+    shown_since = None
+    while True:
+        shown = browser.run("return document.getElementById('prediction-digit').textContent")
+        if shown == str(expected["digit"]):
+            shown_since = shown_since or time.monotonic()
+            if time.monotonic() - shown_since >= settle_s:
+                return watched(browser)["answers"][-1]
+        else:
+            shown_since = None
+        if time.monotonic() > deadline:
+            answers = watched(browser)["answers"][-5:]
+            raise TimeoutError(
+                f"the page shows {shown!r}, the whole drawing is a {expected['digit']}; "
+                f"last answers {[(a['seq'], a['digit']) for a in answers]}; page: {evidence(browser)}"
+            )
+        time.sleep(0.05)

@@ -1,0 +1,94 @@
+"""Firefox ESR as the tablet, with its default privacy settings, on the exhibit's own machine.
+
+Firefox offers only mDNS ``<uuid>.local`` host candidates by default
+(``media.peerconnection.ice.obfuscate_host_addresses``); the exhibit must connect to it anyway.
+The real server runs as a process on loopback (tests/exhibit.py); Firefox is driven through
+Marionette (tests/firefox.py). Across a network with mDNS blocked: test_tablet_network.py.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import tablet_remote as tablet
+from exhibit import Exhibit
+from firefox import Firefox, firefox_missing
+from pen_digits import load
+
+pytestmark = pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")
+
+OBFUSCATION = "media.peerconnection.ice.obfuscate_host_addresses"
+OFFER = """const resolve = arguments[0], pc = new RTCPeerConnection();
+pc.createDataChannel("probe");
+pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && resolve(pc.localDescription.sdp);
+pc.createOffer().then((offer) => pc.setLocalDescription(offer));"""
+
+
+def host_candidates(sdp: str) -> list[str]:
+    """The addresses of the host candidates in an SDP (a=candidate:… <address> <port> typ host)."""
+    return [
+        line.split()[4] for line in sdp.splitlines() if line.startswith("a=candidate") and "typ host" in line
+    ]
+
+
+@pytest.fixture(scope="module")
+def exhibit(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
+    exhibit = Exhibit(tmp_path_factory.mktemp("exhibit"), export_dir)
+    exhibit.start()
+    try:
+        yield exhibit
+    finally:
+        exhibit.stop()
+    assert exhibit.tracebacks() == []
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory: pytest.TempPathFactory):
+    with Firefox.launch(tmp_path_factory.mktemp("firefox")) as firefox:
+        yield firefox
+
+
+def test_firefox_keeps_its_default_webrtc_privacy(exhibit: Exhibit, firefox: Firefox) -> None:
+    assert firefox.pref(OBFUSCATION) == {"value": True, "user_set": False}
+    firefox.open(f"{exhibit.url}/tablet")
+    hosts = host_candidates(firefox.run_async(OFFER, timeout_s=10))
+    assert hosts, "Firefox gathered no host candidate"
+    assert all(host.endswith(".local") for host in hosts), hosts
+
+
+def test_firefox_pairs_draws_and_comes_back_after_kill_9(
+    exhibit: Exhibit, firefox: Firefox, tmp_path: Path
+) -> None:
+    first, second = load(2)
+    tablet.pair(firefox, exhibit.url, exhibit.pairing_code())
+    assert "code=" not in firefox.url  # the spent code is gone from the address
+    assert firefox.run("return document.getElementById('pairing').hidden") is True
+
+    # A real pen-drawn digit: the page shows the network's answer for the whole of it.
+    strokes = tablet.draw_digit(firefox, first)
+    expected = exhibit.infer(strokes)
+    answer = tablet.final_answer(firefox, expected)
+    assert answer["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-3)
+    firefox.screenshot(tmp_path / "firefox-tablet.png")
+
+    # kill -9: the page says the link is lost and the pen rests; the drawing stays on the page.
+    attempt = firefox.run("return window.__tablet.connection.attempt")
+    exhibit.kill()
+    tablet.wait_for(firefox, "return document.getElementById('connection').dataset.state !== 'connected'", 10)
+    assert firefox.run("return window.__tablet.surface.locked") is True
+
+    # Started again (same port, same state): the page connects by itself, with the same pairing,
+    # and sends its drawing again, which is answered.
+    healthy = exhibit.start()
+    tablet.wait_connected(firefox, 20)
+    connected_s = time.monotonic() - healthy
+    answer = tablet.final_answer(firefox, expected)
+    assert answer["attempt"] > attempt, "the answer shown came on the old connection"
+    assert connected_s <= 5, f"connected {connected_s:.2f} s after the exhibit answered /healthz again"
+
+    tablet.clear(firefox)
+    strokes = tablet.draw_digit(firefox, second)
+    tablet.final_answer(firefox, exhibit.infer(strokes))
+    assert firefox.console_errors() == []
