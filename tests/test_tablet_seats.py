@@ -63,7 +63,7 @@ async def test_a_tablet_that_never_connects_frees_its_seat_for_the_next(peers: T
 
 async def test_a_silent_tablet_is_dropped_and_one_that_pings_is_kept(peers: TabletPeers) -> None:
     peers.drawers = 2
-    silent, pinging = VirtualTablet(), VirtualTablet()
+    silent, pinging = VirtualTablet(keepalive=False), VirtualTablet(keepalive=False)
     await connect(silent, peers, "silent")
     await connect(pinging, peers, "pinging")
     for _ in range(8):  # 2 s, twice the silence timeout

@@ -14,6 +14,8 @@ import aiohttp
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
 FRAME_S = 1 / 60  # the tablet page batches points per animation frame
+KEEPALIVE_S = 1.0  # as the page: a ping every second keeps the seat (tablet.silence_timeout_seconds)
+KEEPALIVE_T = -1  # the keep-alive pings' "t", so their pongs are told from a caller's
 
 
 class VirtualTabletError(Exception):
@@ -21,15 +23,19 @@ class VirtualTabletError(Exception):
 
 
 class VirtualTablet:
-    def __init__(self) -> None:
+    def __init__(self, keepalive: bool = True) -> None:
+        """``keepalive``: ping every second as the page does (the exhibit drops silent tablets)."""
         self.pc = RTCPeerConnection()
         self.channel = self.pc.createDataChannel("strokes")
         self._inbox: asyncio.Queue[dict] = asyncio.Queue()
         self._open = asyncio.Event()
         self._revision = 0  # mirrors the exhibit's count of drawing changes (docs/protocol.md)
         self._stroke = 0
+        self._keepalive: asyncio.Task | None = None
         self.channel.on("open", self._open.set)
-        self.channel.on("message", lambda text: self._inbox.put_nowait(json.loads(text)))
+        if keepalive:
+            self.channel.on("open", self._start_keepalive)
+        self.channel.on("message", self._received)
 
     async def connect(self, base_url: str, credential: str, timeout: float = 15) -> None:
         """Signal over HTTP as the tablet page does, then wait for the data channel."""
@@ -95,7 +101,22 @@ class VirtualTablet:
                 return message
 
     async def close(self) -> None:
+        if self._keepalive:
+            self._keepalive.cancel()
         await self.pc.close()
+
+    def _received(self, text: str) -> None:
+        message = json.loads(text)
+        if message.get("type") != "pong" or message.get("t") != KEEPALIVE_T:  # keep-alives are ours
+            self._inbox.put_nowait(message)
+
+    def _start_keepalive(self) -> None:
+        async def ping() -> None:
+            while self.channel.readyState == "open":
+                self.send(type="ping", t=KEEPALIVE_T)
+                await asyncio.sleep(KEEPALIVE_S)
+
+        self._keepalive = asyncio.ensure_future(ping())
 
     async def _stroke_messages(self, points: list[list[float]], speed: float | None) -> float:
         self._stroke += 1
