@@ -29,6 +29,7 @@ from kiosk.playground.routes import PLAYGROUND, setup_playground
 from kiosk.presenter.page import setup_presenter_page
 from kiosk.presenter.routes import setup_presenter
 from kiosk.settings import CONFIG, RunningConfig, stroke_limits
+from kiosk.streams import STREAMS, StreamSeats
 from kiosk.tablet.page import setup_tablet_page
 from kiosk.tablet.routes import pairing_url, setup_tablets
 
@@ -37,6 +38,7 @@ REJECTION_REASONS = (
     *("too_large", "incomplete_body", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
     *("unauthorized", "throttled", "busy", "bad_offer", "pairing_failed", "unavailable"),  # tablets
     *("forbidden", "conflict"),  # presenters: an Origin refused, another presenter holds the exhibit
+    "too_many_streams",  # event streams: no seat free (kiosk/streams.py)
 )
 INFER_KEYS = ("strokes", "snapshot")
 
@@ -82,6 +84,7 @@ def create_app(
     app[STARTED] = time.monotonic()
     app[INSTANCE] = secrets.token_hex(8)
     app[ADMIN] = AdminAuth()
+    app[STREAMS] = StreamSeats(lambda: app[CONFIG].current.streams)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/infer", infer)
     screen = setup_display(app, config, engine, app[DEFAULT_SNAPSHOT])
@@ -112,6 +115,7 @@ async def healthz(request: web.Request) -> web.Response:
             "uptime_s": round(time.monotonic() - app[STARTED], 1),
             "rejected": dict(app[REJECTED]),
             "playground": app[PLAYGROUND].health(),
+            "streams": app[STREAMS].stats(),
         }
     )
 

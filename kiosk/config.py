@@ -246,6 +246,14 @@ class PresenterConfig(_Section):
         return [origin.rstrip("/").lower() for origin in value]
 
 
+class StreamsConfig(_Section):
+    # Event streams (kiosk/streams.py): screens, playground views and presenter consoles.
+    max_per_kind: StrictInt = Field(32, ge=1, le=1000)
+    max_per_address: StrictInt = Field(4, ge=1, le=100)
+    write_timeout_seconds: StrictFloat | StrictInt = Field(5, ge=0.1, le=60)
+    buffer_kib: StrictInt = Field(128, ge=4, le=16 * KIB)
+
+
 class LoggingConfig(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -259,6 +267,7 @@ class Config(_Section):
     playground: PlaygroundConfig = PlaygroundConfig()
     attract: AttractConfig = AttractConfig()
     presenter: PresenterConfig = PresenterConfig()
+    streams: StreamsConfig = StreamsConfig()
     language: StrictStr = "en"
     logging: LoggingConfig = LoggingConfig()
 

@@ -61,7 +61,10 @@ async def test_healthz(client, engine: Engine) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
     health = await response.json()
-    assert set(health) == {"status", "instance", "model", "snapshot", "uptime_s", "rejected", "playground"}
+    assert set(health) == {
+        *("status", "instance", "model", "snapshot", "uptime_s", "rejected", "playground", "streams")
+    }
+    assert health["streams"]["open"] == {"screen": 0, "playground": 0, "presenter": 0}
     again = await (await client.get("/healthz")).json()
     assert len(health["instance"]) == 16 and again["instance"] == health["instance"]  # one per start
     # No training process until a run is started (the server's own start-up starts it early).

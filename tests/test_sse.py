@@ -177,6 +177,43 @@ async def test_a_client_that_stops_reading_is_cut_off_without_holding_up_the_oth
     assert (await reader.next_event()).event == "scene"
 
 
+async def stalled_stream(host: str, port: int, path: str = "/events") -> socket.socket:
+    """A client that sends its request with a tiny receive window and then never reads."""
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.setblocking(False)
+    loop = asyncio.get_running_loop()
+    await loop.sock_connect(stalled, (host, port))
+    await loop.sock_sendall(stalled, f"GET {path} HTTP/1.1\r\nHost: exhibit\r\n\r\n".encode())
+    return stalled
+
+
+async def test_a_client_that_stops_reading_small_events_is_cut_off_within_seconds(
+    aiohttp_client, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 11: with events of a few KB (what screens get), nothing ever blocked: the kernel's
+    # autotuned send buffer (up to 4 MB) and the transport's took it all, so no write timed out.
+    hub = EventHub()  # stall_s and max_pending far away: the stream's own limits must do it
+    cut_off: list[int] = []
+    client = await aiohttp_client(sse_app(hub, write_timeout_s=0.3, on_cut_off=lambda: cut_off.append(1)))
+    reader = await open_stream(client)
+    with await stalled_stream(client.server.host, client.server.port) as stalled:
+        await eventually(lambda: hub.subscribers == 2)
+        started = time.monotonic()
+        blob = "x" * 4000  # 4 KB a frame, 100 frames a second: 400 KB/s
+        for i in range(800):
+            hub.publish("frame", {"i": i, "blob": blob}, key=f"frame-{i % 2}")
+            await asyncio.sleep(0.01)
+            if hub.subscribers == 1:
+                break
+        assert hub.subscribers == 1, "the stalled client is still subscribed after 8 s"
+        assert time.monotonic() - started < 4.0
+        assert cut_off == [1] and "client stopped reading" in caplog.text
+        stalled.close()
+    hub.publish("scene", {"name": "after"})  # the reading client was served all along
+    assert (await reader.until("scene")) == {"name": "after"}
+
+
 async def test_a_stream_the_hub_drops_ends_cleanly(aiohttp_client, clock: FakeClock) -> None:
     hub = EventHub(stall_s=10, clock=clock)
     reader = await open_stream(await aiohttp_client(sse_app(hub, max_rate_hz=2)))

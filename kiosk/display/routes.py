@@ -25,7 +25,7 @@ from kiosk.hub import EventHub
 from kiosk.model.engine import Engine
 from kiosk.presenter.auth import authorise_command
 from kiosk.settings import CONFIG
-from kiosk.sse import stream_events
+from kiosk.streams import serve_stream
 
 SCREEN = web.AppKey("screen", ExhibitScreen)
 SCREEN_HUB = web.AppKey("screen_hub", EventHub)
@@ -78,8 +78,9 @@ async def _run_screen(app: web.Application):
 
 async def events(request: web.Request) -> web.StreamResponse:
     app = request.app
-    return await stream_events(
+    return await serve_stream(
         request,
+        "screen",
         app[SCREEN_HUB],
         app[SCREEN].initial_events,
         max_rate_hz=app[CONFIG].current.display.max_frame_rate,

@@ -25,7 +25,7 @@ from kiosk.playground.session import PlaygroundSession
 from kiosk.playground.spec import SpecError, parse_spec
 from kiosk.presenter.auth import authorise_command, has_presenter_cookie
 from kiosk.settings import CONFIG
-from kiosk.sse import stream_events
+from kiosk.streams import serve_stream
 from kiosk.tablet.devices import DeviceStoreError
 from kiosk.tablet.routes import TABLETS
 
@@ -65,7 +65,8 @@ def setup_playground(app: web.Application, config: Config, on_start: Callable[[]
 async def train_stream(request: web.Request) -> web.StreamResponse:
     app = request.app
     rate = app[CONFIG].current.playground.frames_per_second
-    return await stream_events(request, app[PLAYGROUND_HUB], app[PLAYGROUND].initial_events, max_rate_hz=rate)
+    hub, initial = app[PLAYGROUND_HUB], app[PLAYGROUND].initial_events
+    return await serve_stream(request, "playground", hub, initial, max_rate_hz=rate)
 
 
 async def train_command(request: web.Request) -> web.Response:

@@ -29,12 +29,12 @@ from kiosk.presenter import commands, holding
 from kiosk.presenter.auth import COOKIE, PRESENTER, PresenterAuth, authorise_command, require_session
 from kiosk.presenter.drawing import SEATS, DrawingSeats
 from kiosk.presenter.feed import PresenterFeed
-from kiosk.presenter.origin import check_origin
+from kiosk.presenter.origin import check_origin, client_address
 from kiosk.presenter.recent_log import RecentProblems
 from kiosk.presenter.sessions import Session, SessionStore
 from kiosk.presenter.status import FEED, PROBLEMS, publish_status, status
 from kiosk.settings import CONFIG
-from kiosk.sse import stream_events
+from kiosk.streams import serve_stream
 from kiosk.tablet.routes import TABLETS
 
 MAX_NAME = 40
@@ -165,7 +165,9 @@ async def events(request: web.Request) -> web.StreamResponse:
             screen.append(make_event("exhibit", app[DIRECTOR].status()))
         return [*screen, make_event("status", status(app))]
 
-    return await stream_events(request, hubs, initial, max_rate_hz=EVENTS_PER_SECOND)
+    address = client_address(request, app[PRESENTER].options.behind_https_proxy)  # not the proxy's
+    rate = EVENTS_PER_SECOND
+    return await serve_stream(request, "presenter", hubs, initial, max_rate_hz=rate, address=address)
 
 
 def _release_if_last(request: web.Request, session: Session) -> None:
