@@ -14,9 +14,13 @@ The lab, precisely:
   of a veth pair named ``veth0`` (the names live only inside the namespaces). IPv4 only (IPv6 is
   switched off in both), so no link-local address or duplicate-address detection interferes.
 - Addresses: the exhibit ``10.231.N.1``, the tablet ``10.231.N.2``, in ``10.231.N.0/24``
-  (N = ``subnet``, default 0). These addresses exist only inside the lab's namespaces. Routes: the
-  subnet and multicast (224.0.0.0/4, so mDNS works as on a LAN unless blocked), both on the cable;
-  no default route, so nothing started in the lab can reach any other machine.
+  (N = ``subnet``, default 0). These addresses exist only inside the lab's namespaces. Routes, all
+  on the cable: the subnet; multicast (224.0.0.0/4), so mDNS works as on a LAN unless blocked;
+  and a default route via the other side, as a LAN has one (Chromium offers host candidates only
+  on the interface of its default route, and none at all without one). Nothing leaves the lab:
+  nftables table ``nnlab_guard`` in both namespaces drops every packet addressed outside
+  127.0.0.0/8, the subnet and multicast before it is sent (``guard_dropped()`` counts them: a
+  browser's background requests), and neither namespace forwards.
 - ``block_mdns()``: nftables table ``nnlab_mdns`` in both namespaces drops every packet to or
   from UDP port 5353 or to 224.0.0.251 as it arrives (input hook, loopback included), silently
   like a Wi-Fi that filters multicast DNS: the sender sees no error. Counted: ``mdns_dropped()``.
@@ -359,7 +363,14 @@ class NetLab:
                 _ip("-n", side.name, "addr", "add", f"{side.address}/24", "dev", self.VETH)
                 _ip("-n", side.name, "link", "set", "lo", "up")
                 _ip("-n", side.name, "link", "set", self.VETH, "up")
-                self._multicast_route(side)
+                self._routes(side)
+                side.nft(
+                    "table inet nnlab_guard {\n"
+                    "  chain out { type filter hook output priority 0; policy accept;\n"
+                    f"    ip daddr != {{ 127.0.0.0/8, {self.subnet}, 224.0.0.0/4 }} counter drop\n"
+                    "  }\n"
+                    "}\n"
+                )
         except BaseException:
             self.close()
             raise
@@ -427,13 +438,18 @@ class NetLab:
 
     def link_up(self) -> float:
         """The cable comes back; returns ``time.time()`` (wall clock, comparable with a page's
-        ``Date.now()`` / 1000) right after ``ip link set up`` returned. The multicast route that the
-        link's going down removed is put back."""
+        ``Date.now()`` / 1000) right after ``ip link set up`` returned. The routes that the link's
+        going down removed are put back."""
         _ip("-n", self.tablet.name, "link", "set", self.VETH, "up")
         up = time.time()
-        self._multicast_route(self.tablet)
+        self._routes(self.tablet)
         return up
 
-    def _multicast_route(self, side: Namespace) -> None:
-        # Multicast (mDNS) goes out on the cable, as on a LAN; there is no other route.
+    def _routes(self, side: Namespace) -> None:
+        other = self.exhibit if side is self.tablet else self.tablet
         _ip("-n", side.name, "route", "replace", "224.0.0.0/4", "dev", self.VETH)
+        _ip("-n", side.name, "route", "replace", "default", "via", other.address, "dev", self.VETH)
+
+    def guard_dropped(self) -> int:
+        """Packets addressed outside the lab that the guard kept from being sent, both namespaces."""
+        return sum(rule["packets"] for side in self.sides for rule in side.counters("nnlab_guard"))

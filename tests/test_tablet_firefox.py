@@ -87,6 +87,7 @@ def test_firefox_pairs_draws_and_comes_back_after_kill_9(
     answer = tablet.final_answer(firefox, expected)
     assert answer["attempt"] > attempt, "the answer shown came on the old connection"
     assert connected_s <= 5, f"connected {connected_s:.2f} s after the exhibit answered /healthz again"
+    print(f"firefox: connected {connected_s:.2f} s after the restarted exhibit answered /healthz")
 
     tablet.clear(firefox)
     strokes = tablet.draw_digit(firefox, second)
