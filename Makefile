@@ -9,6 +9,13 @@ PEN_FILE ?= $(wildcard ../shared/data/pen/pendigits-train.jsonl)
 export MNIST_DIR PEN_FILE
 # Real-browser tests drive Debian's Chromium with Playwright (its own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
+# The real client matrix and network lab (issue 11): Debian's Firefox ESR through Marionette, and
+# two network namespaces on a veth cable with nftables rules (ip from iproute2, nft); the lab's
+# tests skip, saying why, where namespaces cannot be made (not root).
+FIREFOX ?= /usr/bin/firefox-esr
+NFT ?= /usr/sbin/nft
+IPROUTE ?= /bin/ip
+LAB_PACKAGES := $(FIREFOX) $(NFT) $(IPROUTE)
 # The exhibit screen's front-end packages (Three.js, its font), pinned by display/package-lock.json.
 DISPLAY_PACKAGES := display/node_modules/.package-lock.json
 
@@ -26,7 +33,7 @@ run: $(VENV)/.installed $(DISPLAY_PACKAGES)
 check-config: $(VENV)/.installed
 	$(PY) -m kiosk check-config $(CONFIG)
 
-test: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM)
+test: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES)
 	$(PY) -m pytest -q
 
 $(DISPLAY_PACKAGES): display/package.json display/package-lock.json
@@ -34,6 +41,10 @@ $(DISPLAY_PACKAGES): display/package.json display/package-lock.json
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# One apt-get run for all three files, whichever are missing (a grouped target, GNU make 4.3).
+$(LAB_PACKAGES) &:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr nftables iproute2
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check kiosk training bench tests
@@ -44,7 +55,7 @@ train: $(VENV)/.installed
 	$(PY) -m training.train $(if $(MNIST_DIR),--mnist-dir $(MNIST_DIR)) --out exports/mnist-mlp --seed 0
 
 # Benchmarks write JSON into bench/results/.
-bench: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM)
+bench: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES)
 	$(PY) -m bench.run --out bench/results
 
 clean:
