@@ -146,7 +146,7 @@ async def problem(request: web.Request) -> web.Response:
     device = paired_device(request)
     body = await read_json_object(request)
     code, browser = body.get("code"), body.get("browser", "")
-    if code not in TABLET_PROBLEMS or not isinstance(browser, str):
+    if not isinstance(code, str) or code not in TABLET_PROBLEMS or not isinstance(browser, str):
         codes = ", ".join(TABLET_PROBLEMS)
         raise Rejected("bad_request", f'"code" must be one of {codes}; "browser" text (the user agent)')
     browser = "".join(c for c in browser[:160] if c.isprintable()) or "browser unknown"
