@@ -10,6 +10,9 @@
   virtual tablet draws (activations at up to 30 Hz), and with no updates for scale.
 - playground: seconds until spiral reaches 90 % test accuracy with the stream running, boundary
   frames per second to 10 screens, and recognition p99 while a playground run trains vs. idle.
+- network_matrix: the tablet page in Firefox ESR and Chromium across two network namespaces (mDNS
+  blocked): stroke round trips at 0 and 5 % loss, reconnection after kill -9 + restart and after a
+  10 s link drop (bench/network_matrix.py; says "skipped" where namespaces cannot be made).
 - training: the full 50× timeline run, side by side with the classic DataLoader pipeline over a
   couple of epochs, and ours over the same epochs, as a ratio of images per second.
 Run on an otherwise idle machine: these are wall-clock figures.
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import torch
 
-from bench import display_frames
+from bench import display_frames, network_matrix
 from bench import playground as playground_bench
 from bench.classic_pipeline import train_classic
 from bench.takeover import bench_takeover
@@ -218,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     p.add_argument(
-        "--only", choices=("latency", "round_trip", "takeover", "display", "playground", "training")
+        "--only",
+        choices=("latency", "round_trip", "takeover", "display", "playground", "network_matrix", "training"),
     )
     p.add_argument("--quick", action="store_true", help="1-epoch ratio run and a 2-epoch 'full' run")
     args = p.parse_args(argv)
@@ -239,6 +243,14 @@ def main(argv: list[str] | None = None) -> int:
         "takeover": lambda: bench_takeover(DEFAULT_EXPORT, 5 if args.quick else 20),
         "display": lambda: bench_display(pen_file, 300 if args.quick else 600),
         "playground": lambda: bench_playground(pen_file),
+        "network_matrix": lambda: network_matrix.bench_network_matrix(
+            DEFAULT_EXPORT,
+            digits=4 if args.quick else 10,
+            restarts=1 if args.quick else 3,
+            drops=1 if args.quick else 2,
+            down_s=10,
+            budget_s=150 if args.quick else 300,
+        ),
         "training": lambda: bench_training(mnist_dir, 1 if args.quick else 2, 2 if args.quick else 50),
     }
     for name, run in runs.items():

@@ -11,12 +11,19 @@ What the page offers a test (tablet_client/js/main.js): ``window.__tablet`` hold
 connection indicator ``#connection[data-state]`` reads connecting | connected | lost | busy |
 blocked | unsupported | offline, and ``#prediction-digit`` shows the newest answer.
 
-``watch`` wraps the connection's ``onMessage`` and ``onState`` handlers (the page calls them
-through the same object) to keep, on ``window.__watch``, every ``prediction`` with the page's
-clock (``at``: ``Date.now()``, wall-clock ms, comparable with ``time.time()`` here on the same
-machine) and the connection attempt it came on, every state change, and, sampled every 50 ms,
-the peer connection's ``connectionState/iceConnectionState/iceGatheringState``: the evidence when
-a browser does not connect.
+``watch`` wraps the connection's ``send``, ``onMessage`` and ``onState`` (the page calls them
+through the same object) to keep, on ``window.__watch``:
+- ``answers``: every ``prediction`` with the connection attempt it came on, ``at`` (``Date.now()``:
+  wall-clock ms, comparable with ``time.time()`` here on the same machine) and ``t``
+  (``performance.now()``);
+- ``sends``: every message sent, with ``t`` and the drawing's revision after it, counted as the
+  exhibit counts them (docs/protocol.md: every ``stroke_begin``, every ``points`` with points,
+  a ``clear`` or ``undo`` that removed something; each connection starts from an empty drawing),
+  and ``revision``/``attempt``: the count on the current connection. An answer whose ``seq`` is
+  ``revision`` is the answer for the whole drawing;
+- ``states``: every state the connection indicator was given, and ``peer``: the peer connection's
+  ``connectionState/iceConnectionState/iceGatheringState``, sampled every 50 ms: the evidence
+  when a browser does not connect.
 """
 
 from __future__ import annotations
@@ -39,12 +46,31 @@ WATCH = """
 const t = window.__tablet;
 if (!t) return false;
 if (window.__watch) return true;
-const w = (window.__watch = { answers: [], states: [], peer: [] });
 const c = t.connection, h = c.handlers, onMessage = h.onMessage, onState = h.onState;
+const w = (window.__watch = { answers: [], sends: [], states: [], peer: [] });
+Object.assign(w, { attempt: c.attempt, revision: 0 });
+let strokes = 0; // open or finished strokes in the exhibit's drawing, as far as this page has told it
+const send = c.send.bind(c);
+c.send = (m) => {
+  if (c.attempt !== w.attempt) (w.attempt = c.attempt), (w.revision = 0), (strokes = 0);
+  const sent = send(m);
+  if (!sent) return sent;
+  let changes = false;
+  if (m.type === "stroke_begin") (strokes += 1), (changes = true);
+  else if (m.type === "points") changes = m.points.length > 0;
+  else if (m.type === "clear" || m.type === "undo") {
+    changes = strokes > 0;
+    strokes = m.type === "clear" ? 0 : Math.max(0, strokes - 1);
+  }
+  if (changes) w.revision += 1;
+  w.sends.push({ t: performance.now(), attempt: c.attempt, type: m.type, stroke: m.stroke ?? null,
+                 revision: w.revision, changes, resent: !!m.resent });
+  return sent;
+};
 h.onMessage = (m) => {
   if (m.type === "prediction") {
     const { seq, digit, probabilities } = m;
-    w.answers.push({ at: Date.now(), attempt: c.attempt, seq, digit, probabilities });
+    w.answers.push({ at: Date.now(), t: performance.now(), attempt: c.attempt, seq, digit, probabilities });
   }
   return onMessage(m);
 };
@@ -61,6 +87,11 @@ setInterval(() => {
 }, 50);
 return true;
 """
+
+# The newest answer, when it is the answer for the whole drawing on the current connection.
+WHOLE = """const w = window.__watch, a = w.answers.at(-1);
+return a && a.attempt === w.attempt && a.seq === w.revision
+  ? { ...a, shown: document.getElementById("prediction-digit").textContent } : null;"""
 
 
 def wait_for(browser: Browser, script: str, timeout_s: float, *args: Any, what: str = "") -> Any:
@@ -142,26 +173,21 @@ def draw_digit(browser: Browser, digit: PenDigit) -> list[list[list[float]]]:
     return strokes
 
 
-def final_answer(browser: Browser, expected: dict, timeout_s: float = 10, settle_s: float = 0.5) -> dict:
-    """Wait until the page shows the answer ``expected`` (the server's /api/infer for the whole drawing)
-    and no newer answer changes it for ``settle_s``; returns the newest logged answer.
+def final_answer(browser: Browser, expected: dict, timeout_s: float = 10) -> dict:
+    """The answer for the whole drawing (its ``seq`` is the drawing's revision), once it has come; it
+    must be ``expected`` (the server's /api/infer for the same strokes) and be the digit shown.
 
-    TimeoutError, with what the page shows and logged, if that never happens: an answer for a part
-    of the drawing, or none at all."""
-    deadline = time.monotonic() + timeout_s
-    shown_since = None
-    while True:
-        shown = browser.run("return document.getElementById('prediction-digit').textContent")
-        if shown == str(expected["digit"]):
-            shown_since = shown_since or time.monotonic()
-            if time.monotonic() - shown_since >= settle_s:
-                return watched(browser)["answers"][-1]
-        else:
-            shown_since = None
-        if time.monotonic() > deadline:
-            answers = watched(browser)["answers"][-5:]
-            raise TimeoutError(
-                f"the page shows {shown!r}, the whole drawing is a {expected['digit']}; "
-                f"last answers {[(a['seq'], a['digit']) for a in answers]}; page: {evidence(browser)}"
-            )
-        time.sleep(0.05)
+    TimeoutError, with what the page shows and logged, if it does not come in ``timeout_s``;
+    AssertionError if it says another digit than ``expected``."""
+    try:
+        answer = wait_for(browser, WHOLE, timeout_s, what="the answer for the whole drawing")
+    except TimeoutError as e:
+        w = watched(browser)
+        answers = [(a["attempt"], a["seq"], a["digit"]) for a in w["answers"][-5:]]
+        raise TimeoutError(
+            f"{e}; the drawing is at revision {w['revision']} on connection {w['attempt']}, "
+            f"last answers (connection, seq, digit): {answers}"
+        ) from None
+    assert answer["digit"] == expected["digit"], f"the whole drawing is a {expected['digit']}: {answer}"
+    assert answer["shown"] == str(answer["digit"]), f"the page shows {answer['shown']!r}: {answer}"
+    return answer

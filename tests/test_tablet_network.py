@@ -131,4 +131,6 @@ def test_tablet_across_the_network(name: str, lab: netlab.NetLab, exhibit: Exhib
         assert tablet.final_answer(browser, {"digit": kept["digit"]})["attempt"] > kept["attempt"]
         draw_and_check(browser, exhibit, digits[0])
         browser.screenshot(tmp_path / f"{name}-after-link-drop.png")
-        assert browser.console_errors() == []
+        # Chromium reports the page's requests that failed while the link was down; nothing else may appear.
+        errors = [e for e in browser.console_errors() if "Failed to load resource: net::ERR_" not in e]
+        assert errors == []
