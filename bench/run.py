@@ -13,6 +13,8 @@
 - network_matrix: the tablet page in Firefox ESR and Chromium across two network namespaces (mDNS
   blocked): stroke round trips at 0 and 5 % loss, reconnection after kill -9 + restart and after a
   10 s link drop (bench/network_matrix.py; says "skipped" where namespaces cannot be made).
+- soak_pairs: 300 tablets paired, connected, drawing and hung up (revoked 50 later) against one exhibit
+  process; live peers, resident memory and open files at start and end (bench/soak_pairs.py).
 - training: the full 50× timeline run, side by side with the classic DataLoader pipeline over a
   couple of epochs, and ours over the same epochs, as a ratio of images per second.
 Run on an otherwise idle machine: these are wall-clock figures.
@@ -40,6 +42,7 @@ import torch
 from bench import display_frames, network_matrix
 from bench import playground as playground_bench
 from bench.classic_pipeline import train_classic
+from bench.soak_pairs import bench_soak_pairs
 from bench.takeover import bench_takeover
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
@@ -222,7 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     p.add_argument(
         "--only",
-        choices=("latency", "round_trip", "takeover", "display", "playground", "network_matrix", "training"),
+        choices=(
+            *("latency", "round_trip", "takeover", "display", "playground", "network_matrix", "soak_pairs"),
+            "training",
+        ),
     )
     p.add_argument("--quick", action="store_true", help="1-epoch ratio run and a 2-epoch 'full' run")
     args = p.parse_args(argv)
@@ -251,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             down_s=10,
             budget_s=150 if args.quick else 300,
         ),
+        "soak_pairs": lambda: bench_soak_pairs(cycles=60 if args.quick else 300, max_seconds=300),
         "training": lambda: bench_training(mnist_dir, 1 if args.quick else 2, 2 if args.quick else 50),
     }
     for name, run in runs.items():
