@@ -38,6 +38,7 @@ from pen_digits import PenDigit
 class Browser(Protocol):
     def open(self, url: str) -> None: ...
     def run(self, script: str, *args: Any) -> Any: ...
+    def run_async(self, script: str, *args: Any, timeout_s: float = 30) -> Any: ...
     def element_box(self, selector: str) -> dict[str, float]: ...
     def draw(self, strokes: list[list[tuple[float, float]]], step_ms: int = 16) -> None: ...
 
@@ -92,6 +93,29 @@ return true;
 WHOLE = """const w = window.__watch, a = w.answers.at(-1);
 return a && a.attempt === w.attempt && a.seq === w.revision
   ? { ...a, shown: document.getElementById("prediction-digit").textContent } : null;"""
+
+
+PROBE_OFFER = """const resolve = arguments[arguments.length - 1], pc = new RTCPeerConnection();
+pc.createDataChannel("probe");
+pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && resolve(pc.localDescription.sdp);
+pc.createOffer().then((offer) => pc.setLocalDescription(offer));"""
+
+
+def host_candidates(sdp: str) -> list[str]:
+    """The addresses of an SDP's host candidates (``a=candidate:… <address> <port> typ host``)."""
+    return [
+        line.split()[4] for line in sdp.splitlines() if line.startswith("a=candidate") and "typ host" in line
+    ]
+
+
+def probe_hosts(browser: Browser, timeout_s: float = 10) -> list[str]:
+    """The host candidates a new peer connection in the page offers, once gathering is complete."""
+    return host_candidates(browser.run_async(PROBE_OFFER, timeout_s=timeout_s))
+
+
+def offered_hosts(browser: Browser) -> list[str]:
+    """The host candidates in the offer of the tablet page's current connection."""
+    return host_candidates(browser.run("return window.__tablet.connection.pc?.localDescription?.sdp ?? ''"))
 
 
 def wait_for(browser: Browser, script: str, timeout_s: float, *args: Any, what: str = "") -> Any:

@@ -20,17 +20,6 @@ from pen_digits import load
 pytestmark = pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")
 
 OBFUSCATION = "media.peerconnection.ice.obfuscate_host_addresses"
-OFFER = """const resolve = arguments[0], pc = new RTCPeerConnection();
-pc.createDataChannel("probe");
-pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && resolve(pc.localDescription.sdp);
-pc.createOffer().then((offer) => pc.setLocalDescription(offer));"""
-
-
-def host_candidates(sdp: str) -> list[str]:
-    """The addresses of the host candidates in an SDP (a=candidate:… <address> <port> typ host)."""
-    return [
-        line.split()[4] for line in sdp.splitlines() if line.startswith("a=candidate") and "typ host" in line
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +42,7 @@ def firefox(tmp_path_factory: pytest.TempPathFactory):
 def test_firefox_keeps_its_default_webrtc_privacy(exhibit: Exhibit, firefox: Firefox) -> None:
     assert firefox.pref(OBFUSCATION) == {"value": True, "user_set": False}
     firefox.open(f"{exhibit.url}/tablet")
-    hosts = host_candidates(firefox.run_async(OFFER, timeout_s=10))
+    hosts = tablet.probe_hosts(firefox)
     assert hosts, "Firefox gathered no host candidate"
     assert all(host.endswith(".local") for host in hosts), hosts
 

@@ -23,11 +23,12 @@ import pytest
 import tablet_remote as tablet
 from chromium import Chromium, chromium_missing
 from exhibit import Exhibit
-from firefox import Firefox, firefox_missing
+from firefox import OBFUSCATION_OFF, Firefox, firefox_missing
 from pen_digits import load
 
 pytestmark = pytest.mark.skipif(netlab.unavailable() is not None, reason=netlab.unavailable() or "")
 
+OBFUSCATION = "media.peerconnection.ice.obfuscate_host_addresses"
 BROWSERS = {"firefox": (Firefox, firefox_missing), "chromium": (Chromium, chromium_missing)}
 LOSS_PERCENT = 5
 LINK_DOWN_S = 10
@@ -57,14 +58,6 @@ def exhibit(lab: netlab.NetLab, tmp_path_factory: pytest.TempPathFactory, export
     assert not re.search(r'\.local" resolved to', exhibit.log_text())
 
 
-def offered_hosts(browser) -> list[str]:
-    """The host candidates' addresses in the offer of the page's current peer connection."""
-    sdp = browser.run("return window.__tablet.connection.pc?.localDescription?.sdp ?? ''")
-    return [
-        line.split()[4] for line in sdp.splitlines() if line.startswith("a=candidate") and "typ host" in line
-    ]
-
-
 def draw_and_check(browser, exhibit: Exhibit, digit) -> dict:
     """Draw ``digit`` on a clear surface; the answer shown must be the server's for the whole drawing."""
     tablet.clear(browser)
@@ -84,7 +77,7 @@ def test_tablet_across_the_network(name: str, lab: netlab.NetLab, exhibit: Exhib
     with launch.launch(tmp_path / name, namespace=lab.tablet) as browser:
         # mDNS blocked, default privacy: the offer names no address, only .local names.
         tablet.pair(browser, exhibit.url, exhibit.pairing_code())
-        hosts = offered_hosts(browser)
+        hosts = tablet.offered_hosts(browser)
         assert hosts and all(host.endswith(".local") for host in hosts), hosts
         for digit in digits[:2]:
             draw_and_check(browser, exhibit, digit)
@@ -134,3 +127,16 @@ def test_tablet_across_the_network(name: str, lab: netlab.NetLab, exhibit: Exhib
         # Chromium reports the page's requests that failed while the link was down; nothing else may appear.
         errors = [e for e in browser.console_errors() if "Failed to load resource: net::ERR_" not in e]
         assert errors == []
+
+
+@pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")
+def test_firefox_names_its_address_only_with_obfuscation_off(
+    lab: netlab.NetLab, exhibit: Exhibit, tmp_path: Path
+) -> None:
+    """The control for the ``.local`` checks above: the same Firefox with the one privacy preference
+    switched off offers the tablet's address in the lab (the launcher's bring-up option)."""
+    with Firefox.launch(tmp_path / "firefox", namespace=lab.tablet, prefs=OBFUSCATION_OFF) as firefox:
+        assert firefox.pref(OBFUSCATION) == {"value": False, "user_set": True}
+        firefox.open(f"{exhibit.url}/tablet")
+        hosts = tablet.probe_hosts(firefox)
+    assert lab.tablet.address in hosts and not any(host.endswith(".local") for host in hosts), hosts
