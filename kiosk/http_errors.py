@@ -11,6 +11,7 @@ fuzzer) is its own doing, not ours: ``read_json_object`` turns that into ``incom
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import Counter
@@ -20,6 +21,7 @@ from aiohttp import web
 log = logging.getLogger("kiosk.app")
 
 REJECTED = web.AppKey("rejected", Counter)
+BODY_TIMEOUT_S = 10.0  # a tablet's or presenter's body (a few KB) arrives in milliseconds
 
 
 class Rejected(Exception):
@@ -40,9 +42,15 @@ class Rejected(Exception):
 
 
 async def read_json_object(request: web.Request) -> dict:
-    """The request body as a JSON object, or Rejected (413 past the app's client_max_size)."""
+    """The request body as a JSON object, or Rejected (413 past the app's client_max_size; 408 if
+    it does not arrive within BODY_TIMEOUT_S: a client that sends half a body and waits must not
+    hold its request, and its memory, for ever)."""
     try:
-        raw = await request.read()  # enforces client_max_size
+        async with asyncio.timeout(BODY_TIMEOUT_S):
+            raw = await request.read()  # enforces client_max_size
+    except TimeoutError:
+        message = f"the body did not arrive within {BODY_TIMEOUT_S:g} s"
+        raise Rejected("incomplete_body", message, status=408, headers={"Connection": "close"}) from None
     except web.HTTPRequestEntityTooLarge:
         limit = request.client_max_size
         raise Rejected("too_large", f"request body too large (at most {limit} bytes)", status=413) from None

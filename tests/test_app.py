@@ -18,6 +18,7 @@ import pytest
 from aiohttp import web
 from conftest import start_server, stop_server, wait_until_serving
 
+from kiosk import http_errors
 from kiosk.app import REJECTION_REASONS, create_app
 from kiosk.config import Config, ConfigError, LimitsConfig, ModelConfig, ServerConfig
 from kiosk.model.engine import Engine
@@ -266,6 +267,22 @@ async def test_a_client_that_leaves_mid_body_is_counted_and_logged_as_its_doing_
         http.post(f"{served}/api/infer", json={"strokes": ONE}) as response,
     ):
         assert response.status == 200  # and the next visitor is served as usual
+
+
+async def test_a_client_that_sends_half_a_body_and_waits_is_answered_408_after_the_body_timeout(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http_errors, "BODY_TIMEOUT_S", 0.5)
+    host, port = served.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"POST /api/infer HTTP/1.1\r\nHost: {host}\r\nContent-Length: 100\r\n\r\n".encode() + b'{"')
+    await writer.drain()
+    started = asyncio.get_running_loop().time()
+    answer = await asyncio.wait_for(reader.read(4096), 5)
+    waited = asyncio.get_running_loop().time() - started
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 408") and b"did not arrive within 0.5 s" in answer
+    assert 0.4 <= waited < 3
 
 
 # --- a real server process ----------------------------------------------------------------------
