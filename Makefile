@@ -34,7 +34,7 @@ check-config: $(VENV)/.installed
 	$(PY) -m kiosk check-config $(CONFIG)
 
 test: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -rs
 
 $(DISPLAY_PACKAGES): display/package.json display/package-lock.json
 	npm ci --prefix display --no-audit --no-fund

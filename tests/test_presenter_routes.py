@@ -23,6 +23,7 @@ from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.presenter.auth import COOKIE, PRESENTER
 from kiosk.presenter.passphrase import hash_passphrase
+from kiosk.presenter.status import status
 from kiosk.tablet.routes import TABLETS
 from kiosk.tablet.virtual import VirtualTablet, VirtualTabletError
 
@@ -359,6 +360,21 @@ async def test_tablets_are_listed_and_revoked(client) -> None:
     listed = (await (await client.get("/api/admin/tablets")).json())["tablets"]
     assert [(t["device"], t["name"], t["connected"]) for t in listed] == [(paired["device"], "door", False)]
     assert {"paired_at", "last_seen"} <= listed[0].keys() and "T" in listed[0]["paired_at"]
+    assert listed[0]["problem"] is None
+    # The tablet's page says it cannot connect: staff see why, in the list and the status panel.
+    report = await client.post(
+        "/api/tablet/problem",
+        json={"code": "no_webrtc", "browser": "Kiosk Browser 1.0"},
+        headers={"Authorization": f"Bearer {paired['credential']}"},
+    )
+    assert report.status == 200
+    listed = (await (await client.get("/api/admin/tablets")).json())["tablets"]
+    assert (
+        listed[0]["problem"]["code"] == "no_webrtc" and "Kiosk Browser 1.0" in listed[0]["problem"]["detail"]
+    )
+    assert status(client.app)["tablets"] == [
+        {"device": paired["device"], "name": "door", "connected": False, "problem": listed[0]["problem"]}
+    ]
     assert await post(client, "/api/admin/tablets/revoke", {"device": paired["device"]}) == (
         200,
         {"revoked": paired["device"]},
