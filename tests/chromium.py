@@ -26,17 +26,17 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conftest import CHROMIUM, browser_missing, unused_port
+
 if TYPE_CHECKING:
     from netlab import Namespace
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
     *("--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check"),
@@ -48,21 +48,7 @@ RUN = "([body, args]) => new Function(body).apply(window, args)"
 RUN_ASYNC = "([body, args]) => new Promise((resolve) => new Function(body).apply(window, [...args, resolve]))"
 
 
-def chromium_missing() -> str | None:
-    """Why Chromium cannot be driven here, or None."""
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is not installed (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed (pip install -e '.[dev]')"
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+chromium_missing = browser_missing  # why Chromium cannot be driven here, or None
 
 
 class Chromium:
@@ -86,7 +72,7 @@ class Chromium:
     ) -> Chromium:
         """Start Chromium with a fresh profile in ``folder/profile``, attach, open one blank page."""
         folder.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
+        port = unused_port()
         argv = [str(CHROMIUM), *ARGS, f"--remote-debugging-port={port}"]
         argv += [f"--user-data-dir={folder / 'profile'}", *args, "about:blank"]
         with (folder / "chromium.log").open("w") as log:

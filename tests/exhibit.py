@@ -28,7 +28,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,16 +35,12 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conftest import unused_port
+
 if TYPE_CHECKING:
     from netlab import Namespace
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Exhibit:
@@ -62,7 +57,7 @@ class Exhibit:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder, self.namespace = folder, namespace
         self.host = namespace.address if namespace else "127.0.0.1"
-        self.port = port or (8080 if namespace else _free_port())
+        self.port = port or (8080 if namespace else unused_port())
         self.url = f"http://{self.host}:{self.port}"
         self.local = (
             self.url if namespace is None else f"http://127.0.0.1:{namespace.forward(self.port, self.host)}"

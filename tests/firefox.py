@@ -40,12 +40,13 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from conftest import unused_port
 
 if TYPE_CHECKING:
     from netlab import Namespace
@@ -105,12 +106,6 @@ def firefox_missing() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _user_js(prefs: dict[str, Any]) -> str:
     return "".join(f"user_pref({json.dumps(name)}, {json.dumps(value)});\n" for name, value in prefs.items())
 
@@ -136,7 +131,7 @@ class Firefox:
         folder.mkdir(parents=True, exist_ok=True)
         profile = folder / "profile"
         profile.mkdir()
-        port = _free_port()
+        port = unused_port()
         (profile / "user.js").write_text(_user_js({**QUIET_PREFS, "marionette.port": port, **(prefs or {})}))
         argv = [str(FIREFOX), "--headless", "--marionette", "-remote-allow-system-access", "--no-remote"]
         argv += ["--profile", str(profile), "about:blank"]
