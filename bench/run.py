@@ -15,6 +15,8 @@
   10 s link drop (bench/network_matrix.py; says "skipped" where namespaces cannot be made).
 - soak_pairs: 300 tablets paired, connected, drawing and hung up (revoked 50 later) against one exhibit
   process; live peers, resident memory and open files at start and end (bench/soak_pairs.py).
+- seat_release: how long a tablet that never connects, or falls silent, keeps the only drawing seat
+  from the next one, with the shipped 10 s timeouts (bench/seat_release.py).
 - training: the full 50× timeline run, side by side with the classic DataLoader pipeline over a
   couple of epochs, and ours over the same epochs, as a ratio of images per second.
 Run on an otherwise idle machine: these are wall-clock figures.
@@ -42,6 +44,7 @@ import torch
 from bench import display_frames, network_matrix
 from bench import playground as playground_bench
 from bench.classic_pipeline import train_classic
+from bench.seat_release import bench_seat_release
 from bench.soak_pairs import bench_soak_pairs
 from bench.takeover import bench_takeover
 from kiosk.model.engine import Engine
@@ -227,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         choices=(
             *("latency", "round_trip", "takeover", "display", "playground", "network_matrix", "soak_pairs"),
-            "training",
+            *("seat_release", "training"),
         ),
     )
     p.add_argument("--quick", action="store_true", help="1-epoch ratio run and a 2-epoch 'full' run")
@@ -258,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             budget_s=150 if args.quick else 300,
         ),
         "soak_pairs": lambda: bench_soak_pairs(cycles=60 if args.quick else 300, max_seconds=300),
+        "seat_release": bench_seat_release,
         "training": lambda: bench_training(mnist_dir, 1 if args.quick else 2, 2 if args.quick else 50),
     }
     for name, run in runs.items():

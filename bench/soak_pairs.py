@@ -46,7 +46,7 @@ def bench_soak_pairs(
 ) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "kiosk.log"
-        with _exhibit(Path(tmp), log_path) as (server, base, token):
+        with exhibit(Path(tmp), log_path) as (server, base, token):
             run = asyncio.run(_soak(server.pid, base, token, cycles, max_seconds, settle_s, keep))
         log = log_path.read_text(errors="replace")
     start, end = run["samples"][0], run["samples"][-1]
@@ -158,7 +158,7 @@ def _summary(values: list[float]) -> dict:
 
 
 @contextlib.contextmanager
-def _exhibit(folder: Path, log_path: Path):
+def exhibit(folder: Path, log_path: Path):
     """``python -m kiosk`` on a free loopback port, logging to ``log_path``: (process, URL, admin token)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
