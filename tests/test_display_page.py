@@ -37,6 +37,9 @@ def _write_config(folder: Path, port: int) -> Path:
         f"tablet:\n  state_dir: {folder / 'state'}\n"
         "display:\n  idle_seconds: 3600\n"  # a visitor's drawing stays until a test moves on
         "language: de\n"
+        # One scene all along: the playlist moving on (a playground run, sample digits) must not
+        # change what a test measures, e.g. the heap over 10,000 updates.
+        "attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n"
     )
     return config
 
