@@ -99,3 +99,16 @@ async def test_an_offer_aiortc_chokes_on_is_refused_cleanly(peers: TabletPeers) 
     assert peers.connected() == {"tab1"}
     await asyncio.gather(tablet.close(), good.close())
     await peers.close_all()
+
+
+async def test_an_offer_without_a_dtls_fingerprint_is_refused_not_left_to_fail_in_a_task(
+    peers: TabletPeers,
+) -> None:
+    """aiortc accepts it, and after ICE its connection task dies of an AssertionError nobody reads."""
+    tablet = VirtualTablet()
+    offer = "\r\n".join(line for line in (await tablet.offer()).splitlines() if "fingerprint" not in line)
+    with pytest.raises(SignallingError) as refused:
+        await peers.answer("tab1", offer + "\r\n", "offer")
+    assert refused.value.status == 400 and "fingerprint" in str(refused.value)
+    assert peers.peers == []
+    await tablet.close()

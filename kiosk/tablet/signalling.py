@@ -124,6 +124,8 @@ class TabletPeers:
             raise SignallingError(413, f"offer larger than {MAX_SDP_BYTES} bytes")
         if "m=application" not in offer_sdp:  # aiortc would accept it and answer with nothing
             raise SignallingError(400, "the offer has no data channel")
+        if "a=fingerprint:" not in offer_sdp:  # aiortc would accept it and fail later, in a task
+            raise SignallingError(400, "the offer has no DTLS fingerprint")
         offer = usable_offer(offer_sdp, tablet_address)
         await self._make_room(device)
         config = RTCConfiguration([RTCIceServer(url) for url in self.ice_servers])
