@@ -167,10 +167,11 @@ export class Connection {
     const attempt = this.restart();
     this.handlers.onState("lost");
     const probe = async () => {
+      const started = Date.now();
       const health = await this.health();
       if (attempt !== this.attempt) return;
       if (health) this.connect();
-      else this.after(PROBE_EVERY_MS, attempt, probe);
+      else this.after(Math.max(0, PROBE_EVERY_MS - (Date.now() - started)), attempt, probe); // one a second
     };
     probe();
   }
