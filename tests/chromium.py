@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conftest import CHROMIUM, browser_missing, unused_port
+from conftest import CHROMIUM, browser_missing, unused_port, wait_for_output
 
 if TYPE_CHECKING:
     from netlab import Namespace
@@ -91,13 +91,7 @@ class Chromium:
     def _connect(self, viewport: tuple[int, int]) -> None:
         from playwright.sync_api import sync_playwright
 
-        deadline = time.monotonic() + STARTUP_S
-        while "DevTools listening on" not in self.log.read_text(errors="replace"):
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Chromium exited ({self.process.returncode}): {self.log_tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"DevTools did not listen within {STARTUP_S} s: {self.log_tail()}")
-            time.sleep(0.1)
+        wait_for_output(self.process, self.log, "DevTools listening on", "Chromium", STARTUP_S, self.log_tail)
         if self.namespace is not None:
             self.namespace.forward(self.port, local_port=self.port)
         self.playwright = sync_playwright().start()

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +205,20 @@ BROWSER_ARGS = [
     *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
     *("--disable-component-update", "--disable-sync"),
 ]
+
+
+def wait_for_output(
+    process: subprocess.Popen, output: Path, text: str, what: str, seconds: float, tail: Callable[[], str]
+) -> None:
+    """Wait until ``text`` appears in ``output`` (a launched browser saying it listens); RuntimeError
+    with ``tail()`` if ``process`` exits first or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while text not in output.read_text(errors="replace"):
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited ({process.returncode}): {tail()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not listen within {seconds} s: {tail()}")
+        time.sleep(0.1)
 
 
 def browser_missing() -> str | None:

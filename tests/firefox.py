@@ -46,7 +46,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conftest import unused_port
+from conftest import unused_port, wait_for_output
 
 if TYPE_CHECKING:
     from netlab import Namespace
@@ -150,13 +150,8 @@ class Firefox:
         return firefox
 
     def _connect(self) -> None:
-        deadline = time.monotonic() + STARTUP_S
-        while f"Listening on port {self.port}" not in self.stdout.read_text(errors="replace"):
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Firefox exited ({self.process.returncode}): {self.log_tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Marionette did not listen within {STARTUP_S} s: {self.log_tail()}")
-            time.sleep(0.1)
+        listening = f"Listening on port {self.port}"  # Marionette's
+        wait_for_output(self.process, self.stdout, listening, "Firefox", STARTUP_S, self.log_tail)
         if self.namespace is not None:
             self.namespace.forward(self.port, local_port=self.port)
         self.marionette.start_session(timeout=30)
