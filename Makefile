@@ -78,7 +78,7 @@ CAGE ?= /usr/bin/cage
 DISPLAY_URL ?= http://127.0.0.1:8080/
 INSTALL_PYTHON ?= $(PYTHON)
 PIP_INSTALL_ARGS ?=
-INSTALL_ITEMS := kiosk display tablet_client presenter_client exports config pyproject.toml
+INSTALL_ITEMS := kiosk display tablet_client presenter_client common_client exports config pyproject.toml
 INSTALL_DOCS := docs/operations.md docs/configuration.md
 UNITS := nn-kiosk.service nn-kiosk-display.service
 # Fixed by the units' ConfigurationDirectory= and StateDirectory=.

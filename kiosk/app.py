@@ -17,6 +17,7 @@ from aiohttp import web
 from kiosk.address import exhibit_url
 from kiosk.admin import ADMIN, AdminAuth
 from kiosk.attract.director import setup_director
+from kiosk.common_page import setup_common_page
 from kiosk.config import Config, ConfigError
 from kiosk.display.page import setup_display_page
 from kiosk.display.routes import setup_display
@@ -101,6 +102,7 @@ def create_app(
     setup_tablet_page(app, config)
     setup_presenter_page(app)
     setup_display_page(app)
+    setup_common_page(app)  # /common/i18n.js: the three pages' one translation module
     return app
 
 

@@ -48,12 +48,16 @@ KIB = 1024
 MIB = 1024 * KIB
 
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "display" / "i18n"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PAGES = {"display": "display", "tablet": "tablet_client", "presenter": "presenter_client"}  # page → folder
 
 
 def languages() -> list[str]:
-    """The languages the exhibit speaks: one file per language in display/i18n (add a file, add one)."""
-    return sorted(p.stem for p in TRANSLATIONS_DIR.glob("*.json") if re.fullmatch(r"[a-z]{2,3}", p.stem))
+    """The languages the exhibit speaks: those with a file in every page's i18n folder
+    (``display/i18n/fr.json``, ``tablet_client/i18n/fr.json``, ``presenter_client/i18n/fr.json``):
+    adding a language is adding its three files (common_client/i18n.js)."""
+    per_page = [{p.stem for p in (PROJECT_DIR / folder / "i18n").glob("*.json")} for folder in PAGES.values()]
+    return sorted(code for code in set.intersection(*per_page) if re.fullmatch(r"[a-z]{2,3}", code))
 
 
 class ConfigError(Exception):

@@ -98,13 +98,9 @@ def _rgb(css: str) -> np.ndarray:
 # ---- texts ------------------------------------------------------------------------------------
 
 
-def test_every_language_has_the_same_texts() -> None:
-    languages = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in I18N.glob("*.json")}
-    assert {"de", "en"} <= set(languages)
-    keys = set(languages["en"])
-    for name, texts in languages.items():
-        assert set(texts) == keys, f"{name}.json: missing {keys - set(texts)}, extra {set(texts) - keys}"
-        assert all(isinstance(v, str) and v.strip() for v in texts.values()), name
+def test_the_scenes_texts_are_translated() -> None:
+    # Same keys, placeholders and grammar in every language: tests/test_i18n_files.py.
+    keys = set(json.loads((I18N / "en.json").read_text(encoding="utf-8")))
     for key in ("drawPromptMore", "closedTitle", "opensRelative", "opensOn", "samplesWrong", "guidedBy"):
         assert key in keys
 

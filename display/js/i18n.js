@@ -1,23 +1,11 @@
-// The screen's texts: one JSON file per language in display/i18n, chosen by the exhibit's config.
+// The screen's texts: display/i18n/<lang>.json, through the exhibit's one translation module
+// (common_client/i18n.js, which says how texts, placeholders and grammar choices work). The
+// language is the one the server's `network` event names: the staff's, or a visitor's for a while.
 
-let strings = {};
+import { loadLanguage as load } from "/common/i18n.js";
 
-export async function loadLanguage(language) {
-  const response = await fetch(`/display/i18n/${encodeURIComponent(language)}.json`);
-  if (!response.ok) throw new Error(`no texts for language ${language}`);
-  strings = await response.json();
-  document.documentElement.lang = language;
-  for (const element of document.querySelectorAll("[data-i18n]")) {
-    element.textContent = t(element.dataset.i18n);
-  }
-}
+export { formatNumber, t } from "/common/i18n.js";
 
-// t("sure", { percent: 98 }) → "98 % sure"; an unknown key shows itself, so a gap is visible, not blank.
-export function t(key, values = {}) {
-  const text = strings[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-export function formatNumber(value) {
-  return new Intl.NumberFormat(document.documentElement.lang).format(value);
+export function loadLanguage(language) {
+  return load("display", language);
 }

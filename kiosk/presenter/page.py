@@ -1,8 +1,9 @@
 """The presenter's page: ``/presenter`` and its files from ``presenter_client/``.
 
 - ``GET /presenter`` (and ``/presenter/``) → ``index.html``
-- ``GET /presenter/presenter.css`` and ``/presenter/js/<module>.js`` → straight from the folder;
-  nothing outside ``presenter_client/`` (and nothing but these) is served
+- ``GET /presenter/presenter.css``, ``/presenter/js/<module>.js`` and ``/presenter/i18n/<lang>.json``
+  (its texts, read by ``/common/i18n.js``) → straight from the folder; nothing outside
+  ``presenter_client/`` (and nothing but these) is served
 
 The page asks ``/tablet/config.json`` for the exhibit's language, and everything else of
 ``/api/presenter/…`` and ``/api/admin/…`` (docs/presenter-api.md). It may not be framed by other
@@ -41,3 +42,4 @@ def setup_presenter_page(app: web.Application, folder: Path = CLIENT_DIR) -> Non
     app.router.add_get("/presenter/", page)
     app.router.add_get("/presenter/presenter.css", styles)
     app.router.add_static("/presenter/js/", folder / "js", follow_symlinks=False, show_index=False)
+    app.router.add_static("/presenter/i18n/", folder / "i18n", follow_symlinks=False, show_index=False)
