@@ -168,7 +168,10 @@ class PlaygroundConfig(_Section):
     neuron_grid: StrictInt = Field(16, ge=8, le=32)
     frames_per_second: StrictInt = Field(30, ge=1, le=60)
     max_seconds: StrictInt = Field(300, ge=5, le=3600)
-    steps_per_second: StrictInt = Field(60, ge=1, le=5000)
+    # Training steps a second: the screen's own runs (for passers-by), and runs a tablet or the
+    # presenter starts; a run's own steps_per_second (kiosk/playground/spec.py) comes first.
+    steps_per_second: StrictFloat | StrictInt = Field(4, ge=0.1, le=5000)
+    tablet_steps_per_second: StrictFloat | StrictInt = Field(20, ge=0.1, le=5000)
     tablet_controls: StrictBool = False
 
 

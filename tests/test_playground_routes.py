@@ -75,7 +75,12 @@ def make_config(export_dir: Path, state: Path, *, tablet_controls: bool = False)
         model=ModelConfig(export=export_dir),
         tablet=TabletConfig(state_dir=state),
         playground=PlaygroundConfig(
-            grid=16, neuron_grid=8, frames_per_second=20, steps_per_second=30, tablet_controls=tablet_controls
+            grid=16,
+            neuron_grid=8,
+            frames_per_second=20,
+            steps_per_second=3,  # the screen's own runs (none here)
+            tablet_steps_per_second=30,  # runs started over HTTP
+            tablet_controls=tablet_controls,
         ),
     )
 
@@ -219,6 +224,10 @@ async def test_a_paired_tablet_may_drive_it_when_staff_allow_it(open_client) -> 
         ({"action": "start", "config": {"features": []}}, "config: features: must be a non-empty list"),
         ({"action": "start", "config": {"features": ["z"]}}, "config: features.0: must be one of x, y, x2"),
         (
+            {"action": "start", "config": {"steps_per_second": 0}},
+            "config: steps_per_second: must be a number from 0.1 to 5000 (training steps a second)",
+        ),
+        (
             {"action": "start", "config": {"colour": "red"}},
             "config: unknown field 'colour'; allowed: " + FIELDS,
         ),
@@ -261,6 +270,7 @@ async def test_a_run_started_over_http_is_on_the_screen_and_the_stream(client) -
 
     config = await stream.until("config")
     assert config["run"] == 1 and config["spec"]["dataset"] == "xor" and config["spec"]["hidden"] == [4]
+    assert config["steps_per_second"] == 30  # someone started it and watches: the livelier pace
     assert config["grid"] == 16 and config["neuron_grid"] == 8
     points = await stream.until("points", timeout=40)  # the training process loads PyTorch first
     assert len(points["train"]) + len(points["test"]) == 300
@@ -295,3 +305,7 @@ async def test_a_run_started_over_http_is_on_the_screen_and_the_stream(client) -
     assert (status, answer["run"]) == (200, 2)
     assert (await stream.until("config"))["spec"]["dataset"] == "circles"
     assert (await stream.until("metrics"))["run"] == 2
+    # A run may name its own pace.
+    status, answer = await train(client, {"action": "start", "config": {**SMALL, "steps_per_second": 1.5}})
+    assert (status, answer["run"]) == (200, 3)
+    assert (await stream.until("config"))["steps_per_second"] == 1.5

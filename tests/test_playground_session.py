@@ -3,7 +3,8 @@
 Everything here runs on one asyncio loop per module (the session reads the worker's pipe with
 ``add_reader``), and the two sessions' training processes are started once and side by side: each
 takes seconds to load PyTorch. The networks are tiny (100 points, one hidden layer of 4) and paced
-at 20 frames and 30 steps a second, so a test sees every frame and can count them.
+at 20 frames and 30 steps a second, so a test sees every frame and can count them. The pacing
+itself is checked on a worker with a fake clock.
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ async def test_a_run_starts_with_its_config_then_its_points_then_frames(session,
     assert config == {
         "run": run,
         "spec": SPEC.to_json(),
+        "steps_per_second": 30,  # the session's pace: the spec names none
         "grid": GRID,
         "neuron_grid": NEURON_GRID,
         "extent": [-6.0, 6.0, -6.0, 6.0],
@@ -204,6 +206,22 @@ async def test_a_run_starts_with_its_config_then_its_points_then_frames(session,
     health = session.health()
     assert health["state"] == "running" and health["run"] == run and health["worker"] == "ready"
     assert health["frames"] >= 4
+
+
+@module_loop
+async def test_a_runs_pace_is_its_own_else_the_starters_else_the_sessions(session, recorder) -> None:
+    def pace() -> float:  # as a late joiner's config says it
+        config = next(event for event in session.initial_events() if event.kind == "config")
+        return json.loads(config.data)["steps_per_second"]
+
+    since = recorder.mark()
+    session.start(SPEC.model_copy(update={"steps_per_second": 2.5}), 9)
+    assert pace() == 2.5
+    session.start(SPEC, 9)
+    assert pace() == 9
+    run = session.start(SPEC)
+    assert pace() == 30
+    await recorder.metrics(run, 2, since=since, timeout=LOAD_S)  # and it runs
 
 
 @module_loop
@@ -456,35 +474,94 @@ async def test_commands_while_closing_find_no_worker_and_do_nothing(sessions) ->
     assert session.health()["worker"] == "stopped" and session._process is None
 
 
-def test_a_paced_run_is_done_after_max_seconds_of_training() -> None:
-    class Pipe:  # no commands ever; waiting on it waits
-        def __init__(self) -> None:
-            self.sent: list[dict] = []
+class QuietPipe:
+    """No commands ever; waiting on it waits (real time, or the fake clock's when given one)."""
 
-        def poll(self, timeout: float = 0.0) -> bool:
+    def __init__(self, clock=None) -> None:
+        self.sent: list[dict] = []
+        self.clock = clock
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        if self.clock is None:
             time.sleep(timeout)
-            return False
+        else:
+            self.clock.now += timeout
+        return False
 
-        def send(self, message: dict) -> None:
-            self.sent.append(message)
+    def send(self, message: dict) -> None:
+        self.sent.append(message)
 
-    class Trainer:  # 1 ms a step, like a small real network
-        step, epoch = 0, 0.0
 
-        def train_steps(self, n: int) -> None:
-            time.sleep(0.001 * n)
-            self.step += n
+class CountingTrainer:
+    """Counts steps, ``seconds_per_step`` each (real time, or the fake clock's)."""
 
-        def report(self) -> dict:
-            return {}
+    epoch = 0.0
 
-        metrics = boundary = neurons = weights = report
+    def __init__(self, seconds_per_step: float, clock=None) -> None:
+        self.step, self.seconds_per_step, self.clock = 0, seconds_per_step, clock
 
-    pipe = Pipe()
-    worker = Worker(pipe, grid=2, neuron_grid=2, frame_s=FRAME_S, max_seconds=0.5, steps_per_second=30)
-    worker.trainer, worker.state = Trainer(), "running"
+    def train_steps(self, n: int) -> None:
+        if self.clock is None:
+            time.sleep(self.seconds_per_step * n)
+        else:
+            self.clock.now += self.seconds_per_step * n
+        self.step += n
+
+    def report(self) -> dict:
+        return {}
+
+    metrics = boundary = neurons = weights = report
+
+
+def paced_worker(steps_per_second: float, *, max_seconds: float = 600, clock=None, seconds_per_step=0.001):
+    """A worker running a counting trainer at ``steps_per_second``, its pipe and its trainer."""
+    pipe = QuietPipe(clock)
+    kwargs = {"clock": clock} if clock is not None else {}
+    worker = Worker(pipe, grid=2, neuron_grid=2, frame_s=FRAME_S, max_seconds=max_seconds, **kwargs)
+    trainer = CountingTrainer(seconds_per_step, clock)
+    worker.trainer, worker.state = trainer, "running"
+    worker.steps_per_frame = steps_per_second * FRAME_S
+    return worker, pipe, trainer
+
+
+def test_a_paced_run_is_done_after_max_seconds_of_training() -> None:
+    worker, pipe, _ = paced_worker(30, max_seconds=0.5)
     started = time.monotonic()
     while worker.state == "running" and time.monotonic() - started < 1.5:
         worker.train_one_frame()
     assert len(pipe.sent) >= 10  # it did run, frame after frame
     assert worker.state == "done", f"still running after {time.monotonic() - started:.1f} s (max_seconds 0.5)"
+
+
+@pytest.mark.parametrize("steps_per_second", [0.5, 1.5, 4, 30, 200])
+def test_the_pace_holds_over_a_minute_also_below_one_step_a_frame(clock, steps_per_second: float) -> None:
+    worker, pipe, trainer = paced_worker(steps_per_second, clock=clock)
+    start = clock.now
+    while clock.now - start < 60:
+        worker.train_one_frame()
+    assert abs(trainer.step - 60 * steps_per_second) <= 2 + 60 * steps_per_second * 0.01, trainer.step
+    # A frame only when something changed: one per frame at most, none between two slow steps.
+    frames = min(60 * steps_per_second, 60 / FRAME_S)
+    assert abs(len(pipe.sent) - frames) <= 2 + frames * 0.01, len(pipe.sent)
+    assert all(m["kind"] == "frame" for m in pipe.sent)
+
+
+def test_a_machine_too_slow_for_the_pace_trains_slower_without_bursts(clock) -> None:
+    # 200 steps a second asked for, 20 ms a step possible: about 50 a second, never more per frame.
+    worker, pipe, trainer = paced_worker(200, clock=clock, seconds_per_step=0.02)
+    steps_per_frame = []
+    start = clock.now
+    while clock.now - start < 10:
+        before = trainer.step
+        worker.train_one_frame()
+        steps_per_frame.append(trainer.step - before)
+    assert max(steps_per_frame) <= 200 * FRAME_S + 1
+    assert 400 <= trainer.step <= 600, trainer.step
+
+
+def test_a_run_takes_the_pace_given_with_its_start() -> None:
+    pipe = QuietPipe()
+    worker = Worker(pipe, grid=2, neuron_grid=2, frame_s=0.1, max_seconds=600)
+    worker.start(1, SPEC.to_json(), 4)
+    assert worker.state == "running" and pipe.sent[0]["kind"] == "started"
+    assert worker.steps_per_frame == pytest.approx(0.4)

@@ -30,6 +30,9 @@ def test_to_json_is_plain_json_values() -> None:
         {"hidden": [1], "points": 50, "seed": 2**31 - 1, "learning_rate": 1e-5, "optimizer": "sgd"},
         {"activation": "relu"},
         {"activation": "sigmoid", "dataset": "gaussians"},
+        {"steps_per_second": 0.1},  # a pace for passers-by: one step every ten seconds
+        {"steps_per_second": 5000},
+        {"steps_per_second": None},  # the exhibit's pace
     ],
 )
 def test_limits_are_accepted(data: dict) -> None:
@@ -50,6 +53,9 @@ def test_spec_is_frozen() -> None:
         ({"dataset": "donut"}, "dataset", "must be one of moons, circles, spiral, xor, linear, gaussians"),
         ({"dataset": 3}, "dataset", "must be one of"),
         ({"noise": 1.5}, "noise", "from 0 to 1"),
+        ({"steps_per_second": 0.05}, "steps_per_second", "from 0.1 to 5000 (training steps a second)"),
+        ({"steps_per_second": 5001}, "steps_per_second", "from 0.1 to 5000"),
+        ({"steps_per_second": "4"}, "steps_per_second", "must be a number"),
         ({"noise": -0.1}, "noise", "from 0 to 1"),
         ({"noise": "0.2"}, "noise", "must be a number"),
         ({"noise": True}, "noise", "must be a number"),

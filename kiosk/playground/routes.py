@@ -83,7 +83,8 @@ async def train_command(request: web.Request) -> web.Response:
             spec = parse_spec(body.get("config", {}))
         except SpecError as e:
             raise Rejected("bad_request", f"config: {e}") from None
-        session.start(spec)
+        # Someone is watching and waiting for it: a livelier pace than the screen's own runs.
+        session.start(spec, request.app[CONFIG].current.playground.tablet_steps_per_second)
         request.app[ON_START]()
     elif action == "step":
         steps = body.get("steps", 1)

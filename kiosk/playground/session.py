@@ -34,16 +34,16 @@ class PlaygroundSession:
         neuron_grid: int,
         frame_rate: float,
         max_seconds: float,
-        steps_per_second: int,
+        steps_per_second: float,
     ) -> None:
         self.hub = hub
         self.grid, self.neuron_grid = grid, neuron_grid
+        self.steps_per_second = steps_per_second  # the pace of a run that names none
         self.worker_options = {
             "grid": grid,
             "neuron_grid": neuron_grid,
             "frame_s": 1.0 / frame_rate,
             "max_seconds": max_seconds,
-            "steps_per_second": steps_per_second,
         }
         self.run = 0
         self.spec: PlaygroundSpec | None = None
@@ -58,25 +58,28 @@ class PlaygroundSession:
         self._publish("status", {"run": 0, "state": "idle", "step": 0, "epoch": 0})
 
     # Commands.
-    def start(self, spec: PlaygroundSpec) -> int:
-        """Start a new run (replacing any other); returns its number."""
+    def start(self, spec: PlaygroundSpec, steps_per_second: float | None = None) -> int:
+        """Start a new run (replacing any other); returns its number. Its pace: the spec's own
+        ``steps_per_second``, else the one given here, else the session's."""
         self._ensure_worker()
         self.run += 1
         self.spec, self.state, self._accepting = spec, "starting", True
         self._history = {key: [] for key in HISTORY_KEYS}
         for kind in ("points", *FRAME_PARTS):
             self._latest.pop(kind, None)
+        pace = spec.steps_per_second or steps_per_second or self.steps_per_second
         self._publish(
             "config",
             {
                 "run": self.run,
                 "spec": spec.to_json(),
+                "steps_per_second": pace,
                 "grid": self.grid,
                 "neuron_grid": self.neuron_grid,
                 "extent": [-6.0, 6.0, -6.0, 6.0],
             },
         )
-        self._send("start", self.run, spec.to_json())
+        self._send("start", self.run, spec.to_json(), pace)
         return self.run
 
     def pause(self) -> None:

@@ -9,6 +9,12 @@ took up to 740 steps, [16, 16, 16] up to 240; mini-batches of 32 or 128 were 3-1
 stalled below 90%; ReLU often died at chance; sin features reach 90% in 50-80 steps but the
 boundary is then mostly the features' stripes, not the network's work.
 
+How fast a run goes on screen is part of it too: ``steps_per_second``, training steps a second
+(null: the exhibit's pace for that kind of run, ``playground.steps_per_second`` or
+``playground.tablet_steps_per_second``). It changes when the steps happen, never what they do.
+For passers-by the boundary should take shape over tens of seconds: the spiral at 4 steps a second
+(about 45 s), moons and circles at about 2 (15-30 s).
+
 ``parse_spec`` takes what came over the wire (a JSON object) and either returns a spec or raises
 ``SpecError`` with one line per problem, naming the field path and what is allowed, e.g.
 ``hidden.2: must be 1 to 16 neurons (got 17)`` — written for a presenter, not for a programmer.
@@ -37,6 +43,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid")
 OPTIMIZERS = ("sgd", "adam")
 MAX_LAYERS = 6
 MAX_NEURONS = 16
+MIN_PACE, MAX_PACE = 0.1, 5000  # training steps a second
 
 DatasetName = Literal["moons", "circles", "spiral", "xor", "linear", "gaussians"]
 FeatureName = Literal["x", "y", "x2", "y2", "xy", "sinx", "siny"]
@@ -67,6 +74,7 @@ class PlaygroundSpec(BaseModel):
     features: list[FeatureName] = Field(
         default_factory=lambda: ["x", "y"], min_length=1, max_length=len(FEATURES)
     )
+    steps_per_second: Number | None = Field(None, ge=MIN_PACE, le=MAX_PACE)
 
     @field_validator("features")
     @classmethod
@@ -96,6 +104,7 @@ _ALLOWED = {
     "l2": "must be a number from 0 to 1",
     "features": f"must be a non-empty list of distinct names from {', '.join(FEATURES)}",
     "features.*": f"must be one of {', '.join(FEATURES)}",
+    "steps_per_second": f"must be a number from {MIN_PACE} to {MAX_PACE} (training steps a second) or null",
 }
 assert set(DatasetName.__args__) == set(DATASETS)  # type: ignore[attr-defined]
 assert set(_ALLOWED) == set(PlaygroundSpec.model_fields) | {"hidden.*", "features.*"}

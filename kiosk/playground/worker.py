@@ -4,8 +4,13 @@ Training runs in a child process, not a thread: the small networks spend most of
 Python, and a thread would hold the GIL against the loop that answers the visitor's tablet. The
 process is niced and uses one PyTorch thread, so on a two-core PC the server keeps a core.
 
+Pacing: a run trains ``steps_per_second`` steps a second (given with its start; may be below one
+frame's worth, e.g. 4 steps a second at 30 frames: the steps owed are carried from frame to frame).
+A frame is sent only after steps were taken (or the state changed), so a slow run sends few frames
+and the screen glides between them. The clock is ``time.perf_counter`` unless a test gives another.
+
 Protocol over one duplex pipe (picklable tuples and dicts):
-- parent → worker: ``("start", run, spec_dict)``, ``("pause",)``, ``("resume",)``,
+- parent → worker: ``("start", run, spec_dict, steps_per_second)``, ``("pause",)``, ``("resume",)``,
   ``("step", n)``, ``("reset",)``, ``("stop",)``
 - worker → parent: ``{"run", "kind": "ready" | "started" | "frame" | "error", ...}``; "ready"
   once PyTorch is loaded; a frame carries status, metrics, boundary, neurons and weights;
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 FRAME_PARTS = ("metrics", "boundary", "neurons", "weights")
@@ -25,7 +31,7 @@ STEPS_PER_CHUNK = 5  # between two looks at the clock and the pipe
 def run_worker(conn: Connection, options: dict) -> None:
     """Serve commands until "stop" or the parent goes away (the process's entry point).
 
-    ``options``: grid, neuron_grid, frame_s, max_seconds, steps_per_second.
+    ``options``: grid, neuron_grid, frame_s, max_seconds.
     """
     import torch
 
@@ -49,13 +55,14 @@ class Worker:
         neuron_grid: int,
         frame_s: float,
         max_seconds: float,
-        steps_per_second: int,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.conn, self.grid, self.neuron_grid = conn, grid, neuron_grid
-        self.frame_s, self.max_seconds = frame_s, max_seconds
-        # A tiny network learns a dataset in a fraction of a second; paced, visitors see it happen.
-        self.steps_per_frame = max(1, round(steps_per_second * frame_s))
+        self.frame_s, self.max_seconds, self.clock = frame_s, max_seconds, clock
         self.trainer, self.run, self.state, self.trained_s = None, 0, "idle", 0.0
+        # A tiny network learns a dataset in a fraction of a second; paced, visitors see it happen.
+        self.steps_per_frame = 1.0  # the run's steps a second × frame_s; may be below 1
+        self.owed = 0.0  # steps the pace asks for and not yet taken
         self.next_frame_at = 0.0
 
     def serve(self) -> None:
@@ -88,7 +95,7 @@ class Worker:
         elif name == "reset":
             self.trainer, self.state = None, "idle"
 
-    def start(self, run: int, spec: dict) -> None:
+    def start(self, run: int, spec: dict, steps_per_second: float) -> None:
         from kiosk.playground.spec import SpecError, parse_spec
         from kiosk.playground.trainer import Trainer
 
@@ -100,25 +107,33 @@ class Worker:
             self.trainer, self.state = None, "idle"
             return
         self.state, self.trained_s = "running", 0.0
+        self.steps_per_frame, self.owed = steps_per_second * self.frame_s, 0.0
         self.send_frame("started", points=self.trainer.points())
 
     def train_one_frame(self) -> None:
-        """A frame's share of steps (as many as fit before the frame is due), then the frame."""
-        started = time.perf_counter()
+        """A frame's share of steps (as many as are owed and fit before the frame is due), then the
+        frame, if anything changed."""
+        started = self.clock()
         self.next_frame_at = max(self.next_frame_at + self.frame_s, started + self.frame_s / 4)
+        # What is carried over is a fraction of a step, or at most one step where the machine could
+        # not keep up: a slow machine trains slower, it does not catch up in bursts.
+        self.owed = min(self.owed, 1.0) + self.steps_per_frame
         steps = 0
-        while steps < self.steps_per_frame and time.perf_counter() < self.next_frame_at:
+        while steps < int(self.owed) and self.clock() < self.next_frame_at:
             if self.conn.poll():
                 break  # a command first
-            chunk = min(STEPS_PER_CHUNK, self.steps_per_frame - steps)
+            chunk = min(STEPS_PER_CHUNK, int(self.owed) - steps)
             self.trainer.train_steps(chunk)
             steps += chunk
-        self.conn.poll(max(0.0, self.next_frame_at - time.perf_counter()))  # wait; a command wakes it
-        self.trained_s += time.perf_counter() - started  # wall time: the run's length on screen
+        self.owed -= steps
+        self.conn.poll(max(0.0, self.next_frame_at - self.clock()))  # wait; a command wakes it
+        self.trained_s += self.clock() - started  # wall time: the run's length on screen
         if self.conn.poll():
             return  # e.g. a reset: this frame would report a run that is already over
         if self.trained_s >= self.max_seconds:
             self.state = "done"  # an unattended exhibit must not train for ever
+        elif steps == 0:
+            return  # nothing new to show: between two steps of a slow pace
         self.send_frame()
 
     def send_frame(self, kind: str = "frame", **extra: object) -> None:
