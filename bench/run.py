@@ -9,6 +9,9 @@
 - display: the exhibit screen's frame time in headless Chromium (SwiftShader) at 1920×1080 and
   3840×2160 while a virtual tablet draws (activations at up to 30 Hz), this tree side by side with
   ``--baseline`` (default d20d009) in ``--rounds`` alternating rounds; new/old ratios.
+- pointer_latency: the tablet page's pointer event to the screen's frame that shows its answer,
+  both pages in one headless Chromium, the kiosk between them, pendigits drawn in real time
+  (bench/pointer_latency.py), p50/p95.
 - playground: seconds until spiral reaches 90 % test accuracy with the stream running, boundary
   frames per second to 10 screens, and recognition p99 while a playground run trains vs. idle.
 - network_matrix: the tablet page in Firefox ESR and Chromium across two network namespaces (mDNS
@@ -42,7 +45,7 @@ from pathlib import Path
 
 import torch
 
-from bench import display_frames, network_matrix
+from bench import display_frames, network_matrix, pointer_latency
 from bench import playground as playground_bench
 from bench.classic_pipeline import train_classic
 from bench.seat_release import bench_seat_release
@@ -158,6 +161,20 @@ def bench_display(pen_file: Path | None, frames: int, baseline: str, rounds: int
     }
 
 
+def bench_pointer_latency(pen_file: Path | None, drawings: int) -> dict:
+    """Tablet page pointer event to the screen's frame showing its answer (bench/pointer_latency.py)."""
+    chosen, source = pointer_latency.load_drawings(pen_file, drawings)
+    with tempfile.TemporaryDirectory() as tmp, running_exhibit(Path(tmp)) as (base, _):
+        token = (Path(tmp) / "state" / "admin.token").read_text().strip()
+        code = _post(f"{base}/api/admin/pairing", {}, token)["code"]
+        result = asyncio.run(pointer_latency.measure(base, code, chosen, source))
+    return {
+        "what": "tablet page pointer event -> the screen's first frame after its answer; both pages in one "
+        "headless Chromium (SwiftShader, screen 1920x1080), the real kiosk between them",
+        **result,
+    }
+
+
 def _display_met(size: dict) -> dict:
     """Each goal on its own: the absolute ones for the new tree, and no worse than the old one."""
     new, ratios = size["new"], size["new_over_old"]
@@ -265,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--only",
         choices=(
-            *("latency", "round_trip", "takeover", "display", "playground", "network_matrix", "soak_pairs"),
+            *("latency", "round_trip", "takeover", "display", "pointer_latency", "playground"),
+            *("network_matrix", "soak_pairs"),
             *("seat_release", "training"),
         ),
     )
@@ -289,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "round_trip": lambda: bench_round_trip(pen_file, 200 if args.quick else 1000),
         "takeover": lambda: bench_takeover(DEFAULT_EXPORT, 5 if args.quick else 20),
         "display": lambda: bench_display(pen_file, 300 if args.quick else 600, args.baseline, args.rounds),
+        "pointer_latency": lambda: bench_pointer_latency(pen_file, 40 if args.quick else 240),
         "playground": lambda: bench_playground(pen_file),
         "network_matrix": lambda: network_matrix.bench_network_matrix(
             DEFAULT_EXPORT,
