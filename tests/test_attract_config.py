@@ -37,18 +37,19 @@ def attract(tmp_path: Path, text: str) -> AttractConfig:
 # --- defaults -----------------------------------------------------------------------------------
 
 
-def test_defaults_are_always_open_with_the_four_scene_playlist() -> None:
+def test_defaults_are_always_open_with_the_five_scene_playlist() -> None:
     defaults = AttractConfig()
     assert defaults.timezone == "Europe/Berlin"
     assert all(getattr(defaults.opening_hours, day) == ["00:00-24:00"] for day in WEEKDAYS)
     assert defaults.holidays == [] and defaults.presenter_idle_seconds == 300
     assert [(item.scene, item.seconds) for item in defaults.playlist] == [
         ("timeline", 60),
+        ("explain", 45),
         ("playground", 45),
         ("samples", 30),
         ("call_to_action", 15),
     ]
-    assert defaults.playlist[2].which == "wrong"
+    assert defaults.playlist[3].which == "wrong" and defaults.playlist[1].seconds_per_step == 8
 
 
 def test_shipped_file_spells_out_the_attract_defaults() -> None:
@@ -58,6 +59,7 @@ def test_shipped_file_spells_out_the_attract_defaults() -> None:
     assert load_config(DEFAULT_CONFIG_PATH).attract == AttractConfig()
     assert [item["scene"] for item in written["playlist"]] == [
         "timeline",
+        "explain",
         "playground",
         "samples",
         "call_to_action",
@@ -198,7 +200,7 @@ CASES = {
         "  playlist:\n    - scene: timeline\n      seconds: 10\n    - scene: dance\n      seconds: 10\n",
         "attract.playlist.1.scene",
         "dance",
-        "'timeline', 'playground', 'samples' or 'call_to_action'",
+        "'timeline', 'playground', 'samples', 'call_to_action' or 'explain'",
     ),
     "seconds too short": (
         "  playlist:\n    - scene: timeline\n      seconds: 4\n",

@@ -161,7 +161,7 @@ def test_initial_events_are_the_whole_state_in_order(timeline: Timeline, clock: 
     kinds = [event.kind for event in events]
     # Everything but the attract machine's status, which nobody has published yet.
     assert kinds == [kind for kind in EVENT_ORDER if kind != "exhibit"]
-    assert set(kinds) == {"network", "scene", "timeline", "activation", "pairing", "neuron", "caption"}
+    assert set(kinds) == {"network", "scene", "timeline", "activation", "pairing", "neuron", "caption", "explain"}
     payloads = {event.kind: json.loads(event.data) for event in events}
     # Each is the newest of its kind that went out on the hub.
     assert payloads == {kind: hub.last(kind) for kind in kinds}
@@ -192,6 +192,7 @@ def test_initial_events_are_the_whole_state_in_order(timeline: Timeline, clock: 
     assert payloads["pairing"] == {"open": False, "paired": False}
     assert payloads["neuron"] == {"index": None}
     assert payloads["caption"] == {"text": None}
+    assert payloads["explain"] == {"active": False}
     assert screen.player.playing and screen.player.index == 0
 
 
@@ -772,6 +773,7 @@ def test_set_scene_gives_each_scene_its_default_settings(
         "playground": {"scene": "playground"},
         "samples": {"scene": "samples", "which": "any"},
         "call_to_action": {"scene": "call_to_action", "text": ""},
+        "explain": {"scene": "explain", "digit": "sample", "seconds_per_step": 8.0},
         "closed": {"scene": "closed", "opens_at": None},
     }
     assert tuple(expected) == SCENES
@@ -795,6 +797,26 @@ def test_the_timeline_button_resumes_where_the_timeline_stopped(timeline: Timeli
     activation = hub.last("activation")
     assert activation["source"] == "visitor"
     assert_activation_is(activation, engine.infer(image, timeline.snapshots[2].id))
+
+
+def test_a_timeline_chosen_right_after_a_visitor_cleared_shows_a_test_sample(
+    timeline_with_samples: Timeline, clock: FakeClock
+) -> None:
+    # Issue 12: the timeline button right after a clear showed a blank input labelled "your digit"
+    # and no answer. A cleared drawing never becomes the timeline's digit: a test sample does.
+    screen, hub, engine = make_screen(timeline_with_samples, clock)
+    screen.player.seek(2)
+    screen.show_live()
+    screen.show_drawing(engine.infer(a_drawing(4)))
+    screen.show_drawing(None)  # cleared on the tablet
+    screen.set_scene("timeline")
+    assert screen.scene == "timeline" and screen.player.index == 2 and screen.player.playing
+    assert screen.digit.source == "sample"
+    assert_shows_sample(hub.last("activation"), timeline_with_samples, engine, timeline_with_samples.snapshots[2].id)
+    # Also when nobody had drawn at all since the screen went live.
+    screen.show_live()
+    screen.set_scene("timeline")
+    assert_shows_sample(hub.last("activation"), timeline_with_samples, engine, timeline_with_samples.snapshots[2].id)
 
 
 def test_set_scene_publishes_and_refuses_unknown_scenes(timeline: Timeline, clock: FakeClock) -> None:

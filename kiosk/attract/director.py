@@ -3,7 +3,9 @@
 ``ExhibitMachine`` (machine.py) decides who has the screen and what the playlist shows; this
 module carries that out on the screen (kiosk/display/screen.py), the playground's training
 process and the tablets, and feeds the machine its inputs: the clock (``run``), the tablet's
-pen (``stroke``) and presenters (``take``, ``release``, ``presenter_activity``).
+pen (``stroke``), its "How does it work?" button (``explain``), the visitor's language
+(``language``; it lasts for the visitor's turn, then the staff's ``language`` is back) and
+presenters (``take``, ``release``, ``presenter_activity``).
 
 A stroke is handled in the same loop turn as the data-channel message that carried it, so a
 visitor's first touch switches the screen to the live network at once.
@@ -49,13 +51,58 @@ class ExhibitDirector:
     ) -> None:
         self.screen, self.playground, self.tell_tablets = screen, playground, tell_tablets
         self._clock = clock
-        self._tablet_notice = protocol.scene("attract")
+        # The staff's language, and a visitor's pick that lasts while their turn does.
+        self._default_language, self._visitor_language = config.language, None
+        self._scene: tuple[str, dict] = ("attract", {})  # what the tablets were last told
+        self._tablet_notice = protocol.scene("attract", language=config.language)
         self.machine = ExhibitMachine(config, clock, self)
 
     # Inputs.
     def stroke(self) -> bool:
-        """The tablet's pen moved. False while closed (the drawing changes nothing then)."""
-        return self.machine.stroke()
+        """The tablet's pen moved. False while closed (the drawing changes nothing then).
+
+        A visitor who draws during the tour they asked for wants to see their drawing: live again.
+        """
+        accepted = self.machine.stroke()
+        if accepted and self.machine.state == "visitor" and self.screen.scene == "explain":
+            self.screen.show_live()
+        return accepted
+
+    def explain(self) -> str | None:
+        """The tablet asked "How does it work?": the tour on the visitor's digit (or a test sample),
+        then live again. Returns why not ("closed", "presenter": a guide holds the exhibit), or None.
+
+        It is the visitor's turn: the playlist waits until idle_seconds after the tour has ended.
+        A request while their tour runs leaves it running.
+        """
+        state = self.machine.state
+        if state in ("closed", "presenter"):
+            return state
+        if not (state == "visitor" and self.screen.explaining):
+            self.machine.stroke()  # from attract: the visitor takes the screen, like a first touch
+            seconds = self.screen.show_explain("visitor", then=self.screen.show_live)
+            self.machine.visitor_waits(seconds)
+        return None
+
+    def language(self, language: str) -> str | None:
+        """A visitor picked ``language`` (one the exhibit speaks) on the tablet: the screen speaks it
+        until their turn ends (idle, closing time, a presenter), then the staff's language again.
+        Returns why not ("closed", "presenter": a guide holds the exhibit), or None.
+
+        Picking is a touch: from attract, the visitor takes the screen.
+        """
+        state = self.machine.state
+        if state in ("closed", "presenter"):
+            return state
+        self._visitor_language = language  # first: show_visitor() tells the tablets in this language
+        self.machine.stroke()  # show_visitor() now, or the visitor's idle time starts again
+        self._notify_tablets(*self._scene)
+        return None
+
+    @property
+    def current_language(self) -> str:
+        """The language the screen and the tablets speak now."""
+        return self._visitor_language or self._default_language
 
     @property
     def holder(self) -> str | None:
@@ -72,7 +119,9 @@ class ExhibitDirector:
         self.machine.presenter_activity()
 
     def reload(self, config: Config) -> None:
+        self._default_language = config.language  # a visitor's pick stays until their turn ends
         self.machine.reload(config)
+        self._notify_tablets(*self._scene)
 
     def status(self) -> dict[str, Any]:
         return self.machine.status()
@@ -105,30 +154,39 @@ class ExhibitDirector:
             self.screen.show_playground()
         elif item.scene == "samples":
             self.screen.play_samples(item.which, item.seconds_per_sample)
+        elif item.scene == "explain":
+            self.screen.show_explain(item.digit, item.seconds_per_step)
         else:
             self.screen.show_call_to_action(item.text)
-        self._notify_tablets(protocol.scene("attract"))
+        self._notify_tablets("attract")
 
     def show_visitor(self) -> None:
         self.playground.pause()
         self.screen.show_live()
-        self._notify_tablets(protocol.scene("visitor"))
+        self._notify_tablets("visitor")
 
     def show_closed(self, opens_at: datetime | None) -> None:
         self.playground.reset()  # closed: no training at all
         at = None if opens_at is None else opens_at.isoformat()
         self.screen.show_closed(at)
-        self._notify_tablets(protocol.scene("closed", opens_at=at))
+        self._notify_tablets("closed", opens_at=at)
 
     def show_presenter(self, name: str) -> None:
         # The screen keeps what it shows until the presenter's commands change it.
         log.info("presenter %s holds the exhibit", name)
-        self._notify_tablets(protocol.scene("presenter"))
+        self._notify_tablets("presenter")
 
     def status_changed(self, status: dict[str, Any]) -> None:
         self.screen.show_status(status)
 
-    def _notify_tablets(self, message: str) -> None:
+    def _notify_tablets(self, scene: str, **details: object) -> None:
+        """Tell the tablets the exhibit's state and language; the screen speaks that language too.
+        Only a visitor's turn keeps a visitor's language."""
+        if scene != "visitor":
+            self._visitor_language = None
+        self.screen.set_language(self.current_language)
+        self._scene = (scene, details)
+        message = protocol.scene(scene, **details, language=self.current_language)
         if message != self._tablet_notice:
             self._tablet_notice = message
             self.tell_tablets(message)
@@ -148,6 +206,8 @@ def setup_director(
     director = ExhibitDirector(config, screen, playground, tell_tablets=peers.broadcast)
     peers.on_activity = director.stroke
     peers.on_presenter_pen = director.presenter_activity
+    peers.on_explain = director.explain
+    peers.on_language = director.language
     peers.greeting = director.tablet_notice
     app[DIRECTOR] = director
     app.cleanup_ctx.append(_run_director)

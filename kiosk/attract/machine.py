@@ -7,8 +7,8 @@ States:
   Each opening starts with the first item.
 - ``visitor``: someone draws. The first stroke takes the screen from attract at once, within the
   call (the server calls ``stroke`` from the tablet's activity, in the same loop turn).
-  ``display.idle_seconds`` after the last stroke the playlist resumes with the item after the one
-  the visitor interrupted.
+  ``display.idle_seconds`` after the last stroke (or after the end of what the visitor asked to
+  see, ``visitor_waits``) the playlist resumes with the item after the one the visitor interrupted.
 - ``presenter``: a guide holds the exhibit. It overrides attract and visitor: strokes do not take
   the screen (the presenter decides what it shows, the live drawing included). Another presenter
   may take over explicitly. Released by ``presenter_release`` or after
@@ -155,6 +155,15 @@ class ExhibitMachine:
             self._actions.show_visitor()
             self._status_changed()
         return True
+
+    def visitor_waits(self, seconds: float) -> None:
+        """The visitor asked for something that lasts ``seconds`` (the explanation tour): their turn
+        does not time out before it has ended; ``idle_seconds`` count from its end."""
+        now = self._advance()
+        if self._state == "visitor":
+            until = now + timedelta(seconds=seconds)
+            self._last_stroke = until if self._last_stroke is None else max(self._last_stroke, until)
+            self._status_changed()
 
     def presenter_take(self, name: str) -> None:
         """``name`` takes the exhibit (from attract, a visitor, closed, or another presenter)."""

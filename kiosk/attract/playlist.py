@@ -16,6 +16,10 @@ Each item is a scene, how long it stays on screen, and that scene's own settings
     - scene: call_to_action    # "Draw a digit on the tablet"
       seconds: 15
       text: ""                 # "" = that sentence in the exhibit's language; else shown as written
+    - scene: explain           # "How does it work?": five steps through the network on one digit
+      seconds: 45              # at least 5 × seconds_per_step; the last step stays for the rest
+      digit: visitor           # as for timeline
+      seconds_per_step: 8      # 5-20
 
 A setting of another scene (``which`` on a timeline) or an unknown key is refused where it is
 written, so that the staff's error message points at its line. Settings left out take their
@@ -40,21 +44,24 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk.display.tour import DEFAULT_SECONDS_PER_STEP, SECONDS_PER_STEP, STEPS
 from kiosk.playground.spec import PlaygroundSpec
 
-SceneName = Literal["timeline", "playground", "samples", "call_to_action"]
+SceneName = Literal["timeline", "playground", "samples", "call_to_action", "explain"]
 SCENES: tuple[str, ...] = SceneName.__args__  # type: ignore[attr-defined]
 SETTINGS: dict[str, tuple[str, ...]] = {  # each scene's own keys, besides scene and seconds
     "timeline": ("speed", "digit"),
     "playground": ("run",),
     "samples": ("which", "seconds_per_sample"),
     "call_to_action": ("text",),
+    "explain": ("digit", "seconds_per_step"),
 }
 DEFAULTS: dict[str, dict[str, object]] = {
     "timeline": {"speed": 1.0, "digit": "visitor"},
     "playground": {"run": {}},
     "samples": {"which": "any", "seconds_per_sample": 5},
     "call_to_action": {"text": ""},
+    "explain": {"digit": "visitor", "seconds_per_step": DEFAULT_SECONDS_PER_STEP},
 }
 TIMELINE_DIGITS = ("visitor", "sample")
 SAMPLE_CHOICES = ("any", "wrong")
@@ -112,7 +119,7 @@ class PlaylistItem(BaseModel):
 
     scene: SceneName
     seconds: StrictInt = Field(ge=5, le=3600)
-    # timeline
+    # timeline (digit: explain, too)
     speed: StrictFloat | None = Field(None, ge=0.25, le=8.0)
     digit: Annotated[StrictStr | StrictInt, _word_or_digit(TIMELINE_DIGITS)] | None = None
     # playground
@@ -122,6 +129,8 @@ class PlaylistItem(BaseModel):
     seconds_per_sample: StrictInt | None = Field(None, ge=1, le=60)
     # call_to_action
     text: StrictStr | None = Field(None, max_length=200)
+    # explain
+    seconds_per_step: StrictInt | None = Field(None, ge=SECONDS_PER_STEP[0], le=SECONDS_PER_STEP[1])
 
     @model_validator(mode="before")
     @classmethod
@@ -142,6 +151,16 @@ class PlaylistItem(BaseModel):
             )
         return value
 
+    @model_validator(mode="after")
+    def _long_enough(self) -> PlaylistItem:
+        if self.scene == "explain" and self.seconds < len(STEPS) * self.seconds_per_step:
+            needed = len(STEPS) * self.seconds_per_step
+            raise ValueError(
+                f"an explain item needs seconds of at least {needed} (5 steps × seconds_per_step "
+                f"{self.seconds_per_step}), not {self.seconds}, or its last steps would be cut"
+            )
+        return self
+
     def settings(self) -> dict[str, Any]:
         """The scene's own settings as plain JSON values, e.g. ``{"speed": 1.0, "digit": "visitor"}``."""
         return self.model_dump(mode="json", include=set(SETTINGS[self.scene]))
@@ -157,6 +176,7 @@ def default_playlist() -> list[PlaylistItem]:
         PlaylistItem.model_validate(item)
         for item in (
             {"scene": "timeline", "seconds": 60, "speed": 1.0, "digit": "visitor"},
+            {"scene": "explain", "seconds": 45, "digit": "visitor", "seconds_per_step": 8},
             {"scene": "playground", "seconds": 45, "run": {"dataset": "spiral"}},
             {"scene": "samples", "seconds": 30, "which": "wrong", "seconds_per_sample": 5},
             {"scene": "call_to_action", "seconds": 15, "text": ""},

@@ -9,8 +9,10 @@ Scenes: ``live`` (the trained network answers the visitor's drawing), ``timeline
 replayed on the visitor's last digit or an MNIST test sample), ``playground`` (a small network
 learning a toy dataset, drawn from its own stream), ``samples`` (MNIST test digits passing
 through, one every few seconds, or one a presenter picked), ``call_to_action`` (an invitation
-to draw) and ``closed``. Who switches when is not decided here: the attract machine
-(kiosk/attract/director.py) and presenters call the ``show_*`` methods.
+to draw), ``explain`` (the guided "How does it work?" tour on the current digit, paced by
+kiosk/display/tour.py, its numbers from kiosk/display/explanation.py) and ``closed``. Who
+switches when is not decided here: the attract machine (kiosk/attract/director.py) and
+presenters call the ``show_*`` methods.
 """
 
 from __future__ import annotations
@@ -25,15 +27,18 @@ from dataclasses import dataclass
 import numpy as np
 import segno
 
+from kiosk.display.explanation import explain_digit
 from kiosk.display.player import TimelinePlayer
+from kiosk.display.tour import DEFAULT_SECONDS_PER_STEP, STEPS, Tour
 from kiosk.hub import Event, EventHub, make_event
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.samples import Samples
 from kiosk.tablet.pairing import PairingCode
 
-SCENES = ("live", "timeline", "playground", "samples", "call_to_action", "closed")
+SCENES = ("live", "timeline", "playground", "samples", "call_to_action", "explain", "closed")
 # The initial snapshot, in this order (the page needs the network before anything drawn on it).
 EVENT_ORDER = ("network", "exhibit", "scene", "timeline", "activation", "pairing", "neuron", "caption")
+EVENT_ORDER += ("explain",)
 SAMPLE_CHOICES = ("any", "wrong")  # or a digit 0-9
 MAX_CAPTION = 140
 
@@ -78,10 +83,17 @@ class ExhibitScreen:
         self._samples = SampleCycle()
         self._wrong: np.ndarray | None = None  # which samples the live network gets wrong (lazy)
         self._per_neuron, self._language = connections_per_neuron, language
+        self._settings: dict[str, object] = {}  # the scene's settings, to come back to after a tour
+        self._tour: Tour | None = None  # the explain scene's tour while it runs
+        self._tour_beat = -1  # the beat last published
+        self._tour_after: Callable[[], None] | None = None  # what comes after it (None: hold its end)
+        self._explanation: dict | None = None
+        self._tour_digit = BLANK
         self._publish("network", self._network())
         self._publish("pairing", {"open": False, "paired": False})
         self._publish("neuron", {"index": None})
         self._publish("caption", {"text": None})
+        self._publish("explain", {"active": False})
         self.play_timeline()
 
     # What a (re)connecting screen gets first.
@@ -152,14 +164,58 @@ class ExhibitScreen:
     def show_playground(self) -> None:
         self._enter("playground")
 
+    def show_explain(
+        self,
+        digit: str | int = "visitor",
+        seconds_per_step: float = DEFAULT_SECONDS_PER_STEP,
+        *,
+        then: Callable[[], None] | None = None,
+    ) -> float:
+        """The "How does it work?" tour on ``digit`` ("visitor": their drawing, else a test sample;
+        "sample"; or 0-9), step by step at ``seconds_per_step``. Afterwards ``then`` (e.g. the scene
+        to go back to); None holds the last step (a playlist item ends it). Returns its seconds."""
+        if digit == "visitor" and self.visitor.source == "visitor":
+            chosen = self.visitor
+        else:
+            chosen = self._sample_digit(None if isinstance(digit, str) else digit)
+        return self._explain(chosen, seconds_per_step, then, digit=digit)
+
+    def explain_then_return(self) -> float:
+        """The tour on the current digit (the visitor's drawing if there is one, else the test
+        sample on screen, else another), then back to the scene on screen now (presenters)."""
+        # Asked again during a tour: it starts over and still goes back to where it came from.
+        back = self._tour_after if self.scene == "explain" else self._scene_again()
+        if self.visitor.source == "visitor":
+            chosen = self.visitor
+        else:
+            chosen = self.digit if self.digit.source == "sample" else self._sample_digit()
+        return self._explain(chosen, DEFAULT_SECONDS_PER_STEP, back, digit=chosen.source)
+
+    @property
+    def explaining(self) -> bool:
+        """True while a tour runs (not once it holds its last step)."""
+        return self.scene == "explain" and self._tour is not None
+
+    def _explain(
+        self, chosen: Digit, seconds_per_step: float, then: Callable[[], None] | None, **settings: object
+    ) -> float:
+        tour = Tour(self.clock(), seconds_per_step)
+        self._enter("explain", **settings, seconds_per_step=tour.seconds_per_step)
+        self.digit = self._tour_digit = chosen  # a drawing made meanwhile does not change the tour's
+        self._tour, self._tour_beat, self._tour_after = tour, -1, then
+        self._explanation = explain_digit(self.engine, chosen.image, self.live_snapshot)
+        self._step_tour()
+        return tour.seconds
+
     def set_scene(self, scene: str) -> None:
         """Switch to ``scene`` with its default settings (presenters' and scripts' scene button)."""
         show = {
             "live": self.show_live,
-            "timeline": lambda: (self.player.play(), self._enter("timeline"), self._show_digit()),
+            "timeline": self._resume_timeline,
             "playground": self.show_playground,
             "samples": self.play_samples,
             "call_to_action": self.show_call_to_action,
+            "explain": self.explain_then_return,
             "closed": lambda: self.show_closed(None),
         }
         if scene not in show:
@@ -226,6 +282,8 @@ class ExhibitScreen:
         """Move the samples scene on when its digit has been shown long enough."""
         if self.scene == "samples" and self._samples.due(self.clock()):
             self._next_sample()
+        if self.scene == "explain" and self._tour is not None:
+            self._step_tour()
 
     async def run(self) -> None:
         """Play the timeline and the samples, until cancelled."""
@@ -241,8 +299,77 @@ class ExhibitScreen:
     def _enter(self, scene: str, **settings: object) -> None:
         if scene != "timeline":
             self.player.pause()  # its position stays for a presenter's "timeline" button
-        self.scene = scene
+        if self.scene == "explain" and scene != "explain":
+            self._tour = self._tour_after = None
+            self._publish("explain", {"active": False})
+        self.scene, self._settings = scene, settings
         self._publish("scene", {"scene": scene, **settings})
+
+    def _step_tour(self) -> None:
+        """Publish the beat that is on now; at the end go on to what comes after (or hold)."""
+        beat = self._tour.beat(self.clock())
+        if beat is None:
+            after, self._tour = self._tour_after, None
+            if after is not None:
+                after()
+            return
+        if beat.index == self._tour_beat:
+            return
+        self._tour_beat = beat.index
+        # The learned step replays training: the untrained network first, then the trained one.
+        early = STEPS[beat.step] == "learned" and beat.phase == 0
+        if beat.index == 0 or STEPS[beat.step] == "learned":
+            snapshot = self.timeline.snapshots[0].id if early else self.live_snapshot
+            self._publish_explained(snapshot)
+        self._publish(
+            "explain",
+            {
+                "active": True,
+                "step": beat.step,
+                "name": STEPS[beat.step],
+                "phase": beat.phase,
+                "total": len(STEPS),
+                "seconds": round(beat.seconds, 2),
+                "ends_in": round(beat.ends_in, 2),
+                "source": self._tour_digit.source,
+                "label": self._tour_digit.label,
+                **self._explanation,
+            },
+        )
+
+    def _publish_explained(self, snapshot: str) -> None:
+        digit = self._tour_digit
+        result = None if digit.source == "none" else self.engine.infer(digit.image, snapshot)
+        self._seq += 1
+        self._publish("activation", activation_payload(result, digit, self._seq, self.live_snapshot))
+
+    def _scene_again(self) -> Callable[[], None]:
+        """A way back to the scene on screen now, with its settings and digit (after a tour)."""
+        scene, settings, digit = self.scene, dict(self._settings), self.digit
+        if scene == "live":
+            return self.show_live
+        if scene == "playground":
+            return self.show_playground
+        if scene == "closed":
+            return lambda: self.show_closed(settings.get("opens_at"))
+
+        def back() -> None:
+            self.digit = digit
+            self._enter(scene, **settings)
+            if scene == "timeline":
+                self.player.play()
+            self._show_digit()
+
+        return back
+
+    def _resume_timeline(self) -> None:
+        """The timeline where it stopped, on the digit on screen; with none (a visitor cleared, or
+        never drew) on a test sample, never on a blank input labelled as the visitor's."""
+        if self.digit.source == "none":
+            self.digit = self._sample_digit()
+        self.player.play()
+        self._enter("timeline")
+        self._show_digit()
 
     def _start_over(self, digit: Digit) -> None:
         """The timeline from the random start, on ``digit``."""

@@ -1,7 +1,9 @@
 """The tablet's wire protocol (docs/protocol.md): versioned JSON messages on the data channel.
 
-Tablet → exhibit: ``stroke_begin``, ``points``, ``stroke_end``, ``clear``, ``undo``, ``ping``.
-Exhibit → tablet: ``prediction``, ``scene``, ``error``, ``pong``.
+Tablet → exhibit: ``stroke_begin``, ``points``, ``stroke_end``, ``clear``, ``undo``, ``ping``, ``explain``,
+``language``.
+Exhibit → tablet: ``prediction``, ``scene`` (with the exhibit's current ``language``), ``error``, ``pong``,
+``explain``, ``language``.
 Every incoming message is checked here before it touches the drawing; anything malformed raises
 ``ProtocolError`` with a code for counting and a message for the tablet's developer.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kiosk.config import languages
 from kiosk.model.strokes import StrokeError, StrokeLimits, parse_points, short_repr
 
 VERSION = 1
@@ -61,11 +64,23 @@ class Undo:
 
 
 @dataclass(frozen=True)
+class Explain:
+    """The visitor pressed "How does it work?"."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """The visitor picked a language (one the exhibit speaks: kiosk.config.languages())."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class Ping:
     t: float  # the tablet's clock, echoed back so it can measure the round trip
 
 
-Message = StrokeBegin | Points | StrokeEnd | Clear | Undo | Ping
+Message = StrokeBegin | Points | StrokeEnd | Clear | Undo | Ping | Explain | Language
 
 
 def parse_message(data: str | bytes, limits: StrokeLimits) -> Message:
@@ -119,6 +134,16 @@ def _ping(obj: dict, limits: StrokeLimits) -> Ping:
     return Ping(float(t))
 
 
+def _language(obj: dict, limits: StrokeLimits) -> Language:
+    value = obj.get("language")
+    known = ", ".join(languages())
+    if not isinstance(value, str):
+        raise ProtocolError("bad_message", f"language: language must be one of {known}")
+    if value not in languages():
+        raise ProtocolError("unknown_language", f"language: {short_repr(value, 20)} is not one of {known}")
+    return Language(value)
+
+
 def _resent(obj: dict, kind: str) -> bool:
     value = obj.get("resent", False)
     if not isinstance(value, bool):
@@ -147,6 +172,8 @@ _PARSERS = {
     "clear": lambda obj, limits: Clear(),
     "undo": lambda obj, limits: Undo(),
     "ping": _ping,
+    "explain": lambda obj, limits: Explain(),
+    "language": _language,
 }
 _FIELDS = {
     "stroke_begin": {"stroke", "points", "resent"},
@@ -155,6 +182,8 @@ _FIELDS = {
     "clear": set(),
     "undo": set(),
     "ping": {"t"},
+    "explain": set(),
+    "language": {"language"},
 }
 
 
@@ -165,6 +194,19 @@ def prediction(seq: int, digit: int, probabilities: list[float]) -> str:
 
 def error(code: str, message: str) -> str:
     return _encode({"type": "error", "code": code, "message": message[:300]})
+
+
+def explain(status: str, reason: str | None = None) -> str:
+    """The answer to ``explain``: "started", or "refused" with a ``reason``: "closed" (outside
+    opening hours) or "presenter" (a guide holds the exhibit)."""
+    return _encode({"type": "explain", "status": status, "reason": reason})
+
+
+def language(wanted: str, status: str, reason: str | None = None) -> str:
+    """The answer to ``language``: "ok" (the screen speaks it too; the ``scene`` message that follows
+    says so), or "refused" with a ``reason`` ("closed", "presenter"): the tablet goes back to the
+    language of the last ``scene`` message."""
+    return _encode({"type": "language", "language": wanted, "status": status, "reason": reason})
 
 
 def pong(t: float) -> str:

@@ -25,7 +25,7 @@ from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet import protocol
 from kiosk.tablet.drawing import TabletDrawing
-from kiosk.tablet.protocol import Ping, ProtocolError
+from kiosk.tablet.protocol import Explain, Language, Ping, ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,17 @@ class TabletSession:
         clock: Callable[[], float] = time.monotonic,
         on_activity: Callable[[], None] = lambda: None,
         on_drawing: Callable[[Inference | None], None] = lambda result: None,
+        on_explain: Callable[[], str | None] = lambda: "closed",
+        on_language: Callable[[str], str | None] = lambda language: "closed",
         snapshot: str | None = None,
     ) -> None:
         self.engine, self.limits, self.send, self.on_abuse = engine, limits, send, on_abuse
         # For the exhibit screen: the pen moved (at once), and each answer (None: drawing cleared).
         self.on_activity, self.on_drawing = on_activity, on_drawing
+        # "How does it work?": starts the tour, or returns why not ("closed", "presenter").
+        self.on_explain = on_explain
+        # The visitor picked a language: the screen speaks it too, or returns why not ("closed", "presenter").
+        self.on_language = on_language
         self.snapshot = snapshot  # the stage of training that reads visitors' digits (None: final)
         self.drawing = TabletDrawing(limits)
         self.errors: Counter[str] = Counter()  # refused messages by code, for status pages
@@ -68,6 +74,12 @@ class TabletSession:
             message = protocol.parse_message(data, self.limits)
             if isinstance(message, Ping):
                 self.send(protocol.pong(message.t))
+            elif isinstance(message, Explain):
+                refused = self.on_explain()
+                self.send(protocol.explain("refused" if refused else "started", refused))
+            elif isinstance(message, Language):
+                refused = self.on_language(message.language)
+                self.send(protocol.language(message.language, "refused" if refused else "ok", refused))
             elif self.drawing.apply(message):
                 self._changed.set()
                 if not getattr(message, "resent", False):  # a reconnect's re-sent drawing is no touch

@@ -80,6 +80,8 @@ class TabletPeers:
     snapshot: str | None = None  # model.snapshot: which stage of training answers (None: final)
     on_activity: Callable[[], None] = lambda: None  # passed to each TabletSession (the screen)
     on_drawing: Callable[[Inference | None], None] = lambda result: None
+    on_explain: Callable[[], str | None] = lambda: "closed"  # "How does it work?" (the director)
+    on_language: Callable[[str], str | None] = lambda language: "closed"  # a visitor's pick (the director)
     greeting: Callable[[], str | None] = lambda: None  # sent to each tablet as its channel opens
     on_presenter_pen: Callable[[], None] = lambda: None  # instead of on_activity for extra_seats
     extra_seats: set[str] = field(default_factory=set)  # devices beside the drawers (presenters' remote pens)
@@ -215,6 +217,8 @@ class TabletPeers:
                 # A presenter's remote pen keeps their hold alive; it is not a visitor at the exhibit.
                 on_activity=self.on_presenter_pen if peer.device in self.extra_seats else self.on_activity,
                 on_drawing=self.on_drawing,
+                on_explain=self.on_explain,
+                on_language=self.on_language,
                 snapshot=self.snapshot,
             )
             peer.tasks.append(asyncio.ensure_future(peer.session.run()))
