@@ -1,7 +1,6 @@
 // Large type over the 3D scene: the answer, the training figures, layer captions, call to action.
 
 import { formatNumber, t } from "./i18n.js";
-import { LABEL_Y } from "./network/layout.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,8 +19,7 @@ export class Hud {
       else if (k === layout.length - 1) element.textContent = t("outputs");
       else element.textContent = t("neurons", { count: architecture[k] });
       box.append(element);
-      const xs = layer.positions.map((p) => p.x);
-      return { element, point: { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: LABEL_Y, z: 0 } };
+      return { element, point: layer.caption };
     });
   }
 

@@ -97,6 +97,7 @@ function buildNetwork(network, key) {
   view = new NetworkView(network.architecture, network.per_neuron);
   view.lines.minStrength = stage.software ? SPARING : DETAILED;
   stage.scene.add(view.group);
+  stage.setSubject(view.bounds()); // the camera frames the whole network, whatever its shape
   hud.setLayers(view.layout, network.architecture);
   prefetchConnections(network.snapshots.map((s) => s.id), key);
 }
@@ -174,7 +175,7 @@ function frame(now) {
     return;
   }
   view?.update(now, dt);
-  view?.resize(stage.canvas.height); // neurons keep their size when the resolution steps down
+  view?.resize(stage.canvas.width, stage.canvas.height); // sizes hold when the resolution steps down
   if (stage.render(now / 1000, dt / 1000)) {
     hud.placeLabels((point) => stage.project(point));
     metrics.frameRendered(now);

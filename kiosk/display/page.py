@@ -17,6 +17,7 @@ DISPLAY_DIR = Path(__file__).resolve().parent.parent.parent / "display"
 VENDOR = {  # URL folder under /display/vendor/ → folder in display/node_modules
     "three": "three/build",
     "fonts": "@fontsource/atkinson-hyperlegible/files",
+    "digits": "@fontsource/public-sans/files",  # plain zeros: Atkinson's only 0 is slashed
 }
 
 log = logging.getLogger(__name__)

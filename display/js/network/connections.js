@@ -1,12 +1,17 @@
-// Each neuron's strongest incoming connections, drawn as one LineSegments object for the whole
-// network. Buffers are sized once for the architecture: a new snapshot rewrites positions in
-// place, and every frame rewrites colours (contribution = weight × the source's activation) and
-// the index of the lines worth drawing. Lines whose contribution is too small to see are left
-// out of the draw: software renderers pay for every pixel, even a black one.
+// Each neuron's strongest incoming connections, drawn as one mesh of thin quads for the whole
+// network (a GL line is one pixel wide whatever the screen: hairlines at 4K; see shaders.js).
+// Buffers are sized once for the architecture: a new snapshot rewrites positions in place, and
+// every frame rewrites colours (contribution = weight × the source's activation) and the index of
+// the lines worth drawing. Lines whose contribution is too small to see are left out of the draw:
+// software renderers pay for every pixel, even a black one.
 
-import { BufferAttribute, BufferGeometry, LineSegments } from "three";
+import { BufferAttribute, BufferGeometry, Mesh } from "three";
 import { writeContribution } from "./palette.js";
-import { flatColourMaterial } from "./shaders.js";
+import { lineMaterial, setLineViewport } from "./shaders.js";
+
+const CORNERS = 4; // vertices per line: both sides of each end
+const SIDES = [1, -1, -1, 1]; // at the far end "sideways" turns round: the quad does not twist
+const TRIANGLES = [0, 1, 3, 0, 3, 2];
 
 // Strength (0..1 of the layer's largest contribution) below which a line is not drawn. Software
 // renderers pay about 10 µs a line, so they draw only the clearly visible ones (see main.js).
@@ -18,17 +23,22 @@ export class ConnectionLines {
   constructor(layers, perNeuron) {
     this.layers = layers;
     this.capacity = layers.slice(1).reduce((sum, layer) => sum + layer.positions.length * perNeuron, 0);
-    this.positions = new Float32Array(this.capacity * 6);
-    this.colors = new Float32Array(this.capacity * 6);
-    this.index = new Uint32Array(this.capacity * 2);
+    this.positions = new Float32Array(this.capacity * CORNERS * 3);
+    this.others = new Float32Array(this.capacity * CORNERS * 3);
+    this.colors = new Float32Array(this.capacity * CORNERS * 3);
+    this.index = new Uint32Array(this.capacity * TRIANGLES.length);
+    const sides = new Float32Array(this.capacity * CORNERS);
+    for (let line = 0; line < this.capacity; line++) sides.set(SIDES, line * CORNERS);
     this.geometry = new BufferGeometry();
     this.geometry.setAttribute("position", new BufferAttribute(this.positions, 3));
+    this.geometry.setAttribute("other", new BufferAttribute(this.others, 3));
+    this.geometry.setAttribute("side", new BufferAttribute(sides, 1));
     this.geometry.setAttribute("color", new BufferAttribute(this.colors, 3));
     this.geometry.setIndex(new BufferAttribute(this.index, 1));
     this.geometry.setDrawRange(0, 0);
     // Opaque: colours already fade into the background, and blending costs software renderers dearly.
     // (Additive blending would also burn thousands of crossing lines white.)
-    this.object = new LineSegments(this.geometry, flatColourMaterial());
+    this.object = new Mesh(this.geometry, lineMaterial());
     this.object.frustumCulled = false;
     this.object.renderOrder = 1;
     this.sets = null; // per layer: {sources: Int32Array, weights: Float32Array}
@@ -46,11 +56,21 @@ export class ConnectionLines {
       for (let i = 0; i < sources.length && line < this.capacity; i++, line++) {
         const a = from[sources[i]];
         const b = to[Math.floor(i / layer.per_neuron)];
-        this.positions.set([a.x, a.y, a.z, b.x, b.y, b.z], line * 6);
+        const [ends, others] = [[a, a, b, b], [b, b, a, a]];
+        for (let c = 0; c < CORNERS; c++) {
+          this.positions.set([ends[c].x, ends[c].y, ends[c].z], (line * CORNERS + c) * 3);
+          this.others.set([others[c].x, others[c].y, others[c].z], (line * CORNERS + c) * 3);
+        }
       }
       return { sources, weights: Float32Array.from(layer.weights) };
     });
     this.geometry.attributes.position.needsUpdate = true;
+    this.geometry.attributes.other.needsUpdate = true;
+  }
+
+  // The drawing buffer's size in pixels: line widths follow the screen's resolution.
+  resize(width, height) {
+    setLineViewport(this.object.material, width, height);
   }
 
   // shown[k]: activations of layer k in 0..1 as the screen shows them right now.
@@ -66,15 +86,15 @@ export class ConnectionLines {
         const contribution = weights[i] * input[sources[i]];
         const strength = Math.abs(contribution) / largest;
         if (strength < this.minStrength) continue;
-        writeContribution(this.colors, line * 2, contribution, strength);
-        this.colors.copyWithin(line * 6 + 3, line * 6, line * 6 + 3); // both ends alike
-        this.index[drawn * 2] = line * 2;
-        this.index[drawn * 2 + 1] = line * 2 + 1;
+        const first = line * CORNERS;
+        writeContribution(this.colors, first, contribution, strength);
+        for (let c = 1; c < CORNERS; c++) this.colors.copyWithin((first + c) * 3, first * 3, first * 3 + 3);
+        for (let j = 0; j < TRIANGLES.length; j++) this.index[drawn * TRIANGLES.length + j] = first + TRIANGLES[j];
         drawn += 1;
       }
     });
     this.drawn = drawn;
-    this.geometry.setDrawRange(0, drawn * 2);
+    this.geometry.setDrawRange(0, drawn * TRIANGLES.length);
     this.geometry.attributes.color.needsUpdate = true;
     this.geometry.index.needsUpdate = true;
   }

@@ -1,21 +1,23 @@
-// Where every neuron sits. Layers stand side by side from left to right, each a grid facing the
-// camera: the 28×28 input, the hidden layers as rectangles, the ten outputs as one column.
+// Where every neuron sits, in world units. Layers are planes of neurons standing in space from left
+// to right, each facing the viewer: the 28×28 input in front, the hidden layers as rectangles set
+// further back (so connections run through depth, and the drifting camera shows it), the ten
+// outputs as one column forward again. The camera frames the whole from `bounds` (stage.js), so
+// nothing here depends on the screen.
 
-const LAYER_X = { input: -7.2, output: 6.0 };
-const HEIGHT = 5.2; // every layer is about as tall as the input grid
+const HEIGHT = 6.4; // every layer is about as tall as the input image
+const GAP = 2.1; // between neighbouring layers, left to right
+const DEPTH = [0.4, -1.2, -1.2, 0]; // z of input, hidden…, output: an arc bent away from the viewer
+const OUTPUT_PITCH = 0.66;
+export const LABEL_DROP = 0.55; // layer captions sit this far under their layer
 
 // [{x, y, z}] per neuron for one layer of `count` neurons, drawn in `columns` columns.
-function grid(count, columns, x, pitch) {
+function grid(count, columns, x, z, pitch) {
   const rows = Math.ceil(count / columns);
   const positions = [];
   for (let i = 0; i < count; i++) {
     const row = Math.floor(i / columns);
     const col = i % columns;
-    positions.push({
-      x: x + (col - (columns - 1) / 2) * pitch,
-      y: ((rows - 1) / 2 - row) * pitch,
-      z: 0,
-    });
+    positions.push({ x: x + (col - (columns - 1) / 2) * pitch, y: ((rows - 1) / 2 - row) * pitch, z });
   }
   return positions;
 }
@@ -27,21 +29,65 @@ function hiddenColumns(n) {
   return columns;
 }
 
-// The layout of a whole MLP, e.g. architecture [784, 128, 64, 10].
+function depth(k, count) {
+  if (k === 0) return DEPTH[0];
+  if (k === count - 1) return DEPTH[DEPTH.length - 1];
+  return DEPTH[1];
+}
+
+// The layout of a whole MLP, e.g. architecture [784, 128, 64, 10]: per layer its kind, neuron
+// positions, pitch (distance between neighbours) and the point its caption hangs from.
 export function layoutNetwork(architecture) {
-  const hidden = architecture.slice(1, -1);
+  const count = architecture.length;
   const inputSide = Math.round(Math.sqrt(architecture[0]));
-  const layers = [];
-  layers.push({ kind: "input", positions: grid(architecture[0], inputSide, LAYER_X.input, HEIGHT / inputSide) });
-  hidden.forEach((n, k) => {
+  // Hidden layers are wider than one column: the gaps after them grow so their discs never touch.
+  const widths = architecture.map((n, k) => {
+    if (k === 0) return HEIGHT;
+    if (k === count - 1) return 0;
     const columns = hiddenColumns(n);
-    const rows = Math.ceil(n / columns);
-    const x = LAYER_X.input + ((k + 1) * (LAYER_X.output - LAYER_X.input)) / (hidden.length + 1);
-    layers.push({ kind: "hidden", positions: grid(n, columns, x, Math.min(0.5, HEIGHT / rows)) });
+    return (columns - 1) * Math.min(0.5, HEIGHT / Math.ceil(n / columns));
   });
-  const outputs = architecture[architecture.length - 1];
-  layers.push({ kind: "output", positions: grid(outputs, 1, LAYER_X.output, Math.min(0.6, HEIGHT / outputs)) });
+  const layers = [];
+  let x = 0;
+  architecture.forEach((n, k) => {
+    if (k > 0) x += GAP + (widths[k - 1] + widths[k]) / 2;
+    const z = depth(k, count);
+    let positions;
+    let pitch;
+    if (k === 0) {
+      pitch = HEIGHT / inputSide;
+      positions = grid(n, inputSide, x, z, pitch);
+    } else if (k === count - 1) {
+      pitch = OUTPUT_PITCH;
+      positions = grid(n, 1, x, z, pitch);
+    } else {
+      const columns = hiddenColumns(n);
+      pitch = Math.min(0.5, HEIGHT / Math.ceil(n / columns));
+      positions = grid(n, columns, x, z, pitch);
+    }
+    const kind = k === 0 ? "input" : k === count - 1 ? "output" : "hidden";
+    layers.push({ kind, positions, pitch, caption: { x, y: -HEIGHT / 2 - LABEL_DROP, z } });
+  });
+  // Centred on the origin, so the camera's home is simple.
+  const shift = x / 2;
+  for (const layer of layers) {
+    for (const p of layer.positions) p.x -= shift;
+    layer.caption.x -= shift;
+  }
   return layers;
 }
 
-export const LABEL_Y = -HEIGHT / 2 - 0.5; // layer captions sit under the layers
+// Corners of a layer's rectangle, grown by `margin` (world units): what the camera must keep in view.
+export function corners(positions, margin = 0) {
+  const xs = positions.map((p) => p.x);
+  const ys = positions.map((p) => p.y);
+  const z = positions[0].z;
+  const [x0, x1] = [Math.min(...xs) - margin, Math.max(...xs) + margin];
+  const [y0, y1] = [Math.min(...ys) - margin, Math.max(...ys) + margin];
+  return [
+    { x: x0, y: y0, z },
+    { x: x1, y: y0, z },
+    { x: x0, y: y1, z },
+    { x: x1, y: y1, z },
+  ];
+}

@@ -14,16 +14,24 @@ import {
   RingGeometry,
   SRGBColorSpace,
 } from "three";
-import { ANSWER, LABEL } from "./palette.js";
+import { ANSWER, FONT, LABEL } from "./palette.js";
 
-const BAR_LENGTH = 1.6;
+const BAR_LENGTH = 1.3;
 const BAR_REST = new Color("#3c4d6e");
+const LABEL_PX = 256; // texture side: crisp at 4K, mipmapped for 1080p
+const LABEL_FONT = `700 ${LABEL_PX * 0.8}px ${FONT}`;
 
 export class OutputPanel {
   constructor(positions, radius) {
     this.positions = positions;
+    this.radius = radius;
     this.objects = [];
     this.labels = positions.map((p, digit) => this.label(String(digit), p, radius));
+    // Drawn only once the page's digit font is loaded: never in a fallback font first.
+    document.fonts.load(LABEL_FONT, "0123456789").then(
+      () => this.drawLabels(),
+      () => this.drawLabels(),
+    );
     this.bars = new InstancedMesh(new BoxGeometry(1, radius * 1.3, 0.05), new MeshBasicMaterial(), positions.length);
     this.barColors = new Float32Array(positions.length * 3);
     this.bars.instanceColor = new InstancedBufferAttribute(this.barColors, 3);
@@ -39,20 +47,47 @@ export class OutputPanel {
 
   label(text, p, radius) {
     const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = 128;
-    const g = canvas.getContext("2d");
-    g.fillStyle = LABEL;
-    g.font = "700 104px 'Atkinson Hyperlegible', 'DejaVu Sans', sans-serif";
-    g.textAlign = "center";
-    g.textBaseline = "middle";
-    g.fillText(text, 64, 70);
+    canvas.width = canvas.height = LABEL_PX;
     const texture = new CanvasTexture(canvas);
     texture.colorSpace = SRGBColorSpace;
+    texture.premultiplyAlpha = true; // no dark or bright fringes where the glyph's edge is filtered
+    const material = new MeshBasicMaterial({ map: texture, transparent: true, premultipliedAlpha: true, depthWrite: false });
     const size = radius * 3;
-    const mesh = new Mesh(new PlaneGeometry(size, size), new MeshBasicMaterial({ map: texture, transparent: true }));
+    const mesh = new Mesh(new PlaneGeometry(size, size), material);
     mesh.position.set(p.x + radius * 2.6, p.y, p.z);
+    mesh.renderOrder = 3;
+    mesh.visible = false;
+    mesh.userData.text = text;
     this.objects.push(mesh);
     return mesh;
+  }
+
+  drawLabels() {
+    for (const mesh of this.labels) {
+      const canvas = mesh.material.map.image;
+      const g = canvas.getContext("2d");
+      g.clearRect(0, 0, LABEL_PX, LABEL_PX);
+      g.fillStyle = LABEL;
+      g.font = LABEL_FONT;
+      g.textAlign = "center";
+      g.textBaseline = "alphabetic";
+      // Centre the glyph's own ink box, not the font's line box.
+      const m = g.measureText(mesh.userData.text);
+      g.fillText(mesh.userData.text, LABEL_PX / 2, LABEL_PX / 2 + (m.actualBoundingBoxAscent - m.actualBoundingBoxDescent) / 2);
+      mesh.material.map.needsUpdate = true;
+      mesh.visible = true;
+    }
+  }
+
+  // Points the camera must keep in view: the labels and the bars at their full length.
+  bounds() {
+    const [first, last] = [this.positions[0], this.positions[this.positions.length - 1]];
+    const half = this.radius * 1.5;
+    const right = this.barX + BAR_LENGTH;
+    return [
+      { x: right, y: first.y + half, z: first.z },
+      { x: right, y: last.y - half, z: last.z },
+    ];
   }
 
   // probabilities: 0..1 per digit as currently shown; answer: the predicted digit or -1 for none.

@@ -1,16 +1,26 @@
 // Colours, chosen to be read by colour-blind visitors too: activation is light against dark (not a
-// hue), a connection's sign is blue versus vermillion, the network's answer is yellow.
+// hue), a connection's sign is blue versus orange, the network's answer is yellow. Their one source
+// is display.css (:root custom properties), so the 3D scene and the page's texts never disagree; the
+// texts name them "blue", "orange" and "yellow" in every language.
 //
 // Colour objects are for three.js materials (which work in linear light); the write* functions
 // fill vertex and texture buffers with sRGB values, ready for the screen (see shaders.js).
 
 import { Color, SRGBColorSpace } from "three";
 
-export const BACKGROUND = new Color("#0b1020");
-export const POSITIVE = new Color("#4fa3ff");
-export const NEGATIVE = new Color("#e8601c"); // vermillion: never mistaken for the answer's yellow
-export const ANSWER = new Color("#ffd23f");
-export const LABEL = "#f2f4f8";
+// The stylesheet is linked before the page's module script, so it has been applied by now.
+function cssValue(name) {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  if (!value) throw new Error(`display.css defines no ${name}`);
+  return value;
+}
+
+export const BACKGROUND = new Color(cssValue("--bg"));
+export const POSITIVE = new Color(cssValue("--positive"));
+export const NEGATIVE = new Color(cssValue("--negative")); // orange: never mistaken for the answer's yellow
+export const ANSWER = new Color(cssValue("--answer"));
+export const LABEL = cssValue("--text");
+export const FONT = cssValue("--font"); // the page's font stack, digits from Public Sans
 
 const srgb = (color) => color.getRGB({ r: 0, g: 0, b: 0 }, SRGBColorSpace);
 const OFF = srgb(new Color("#2a3a5c")); // a resting neuron is still visible against the background

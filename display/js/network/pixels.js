@@ -26,8 +26,11 @@ export class InputImage {
     this.texture.minFilter = NearestFilter;
     this.texture.colorSpace = SRGBColorSpace; // the palette writes sRGB
     const size = pitch * this.side;
-    this.mesh = new Mesh(new PlaneGeometry(size, size), new MeshBasicMaterial({ map: this.texture }));
-    this.mesh.position.set(centre.x, centre.y, 0);
+    // Drawn last and over everything: the lines from its pixels start at its edge, never across it.
+    const material = new MeshBasicMaterial({ map: this.texture, depthTest: false, depthWrite: false });
+    this.mesh = new Mesh(new PlaneGeometry(size, size), material);
+    this.mesh.position.set(centre.x, centre.y, positions[0].z);
+    this.mesh.renderOrder = 4;
     this.show(new Float32Array(this.count), 1);
   }
 

@@ -6,7 +6,7 @@
 
 import { Group, Mesh, MeshBasicMaterial, RingGeometry } from "three";
 import { ConnectionLines } from "./connections.js";
-import { layoutNetwork } from "./layout.js";
+import { corners, layoutNetwork } from "./layout.js";
 import { NeuronLayer } from "./neurons.js";
 import { OutputPanel } from "./outputs.js";
 import { ANSWER_SRGB, writeColour } from "./palette.js";
@@ -21,7 +21,7 @@ export class NetworkView {
   constructor(architecture, perNeuron) {
     this.group = new Group();
     this.layout = layoutNetwork(architecture);
-    this.outputRadius = 0.24;
+    this.outputRadius = 0.26;
     this.layers = this.layout.map((layer) => this.makeLayer(layer));
     this.lines = new ConnectionLines(this.layout, perNeuron);
     const outputs = this.layout[this.layout.length - 1].positions;
@@ -41,9 +41,16 @@ export class NetworkView {
   makeLayer(layer) {
     const p = layer.positions;
     if (layer.kind === "input") return new InputImage(p);
-    if (layer.kind === "output") return new NeuronLayer(p, this.outputRadius * 2.4);
-    const pitch = p.length > 1 ? Math.hypot(p[1].x - p[0].x, p[1].y - p[0].y) : 0.5;
-    return new NeuronLayer(p, Math.min(0.5, pitch * 1.05));
+    if (layer.kind === "output") return new NeuronLayer(p, this.outputRadius * 2);
+    return new NeuronLayer(p, layer.pitch * 0.8); // big discs, a thin gap between neighbours
+  }
+
+  // The points the camera keeps in view: every layer's rectangle, the output labels and bars, and
+  // the captions under the layers.
+  bounds() {
+    const points = this.layout.flatMap((layer) => corners(layer.positions, layer.pitch / 2));
+    points.push(...this.outputs.bounds(), ...this.layout.map((layer) => layer.caption));
+    return points;
   }
 
   setConnections(set) {
@@ -98,8 +105,10 @@ export class NetworkView {
     this.outputs.show(this.shown[this.shown.length - 1], this.shownAnswer);
   }
 
-  resize(drawingBufferHeight) {
-    for (const layer of this.layers) layer.resize(drawingBufferHeight);
+  // The drawing buffer's size in pixels: discs and lines keep their size on screen.
+  resize(width, height) {
+    for (const layer of this.layers) layer.resize(height);
+    this.lines.resize(width, height);
   }
 
   // Ring a first-layer neuron (whose weights the screen is showing), or none (null).
