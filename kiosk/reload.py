@@ -70,9 +70,8 @@ def apply_config(app: web.Application, config: Config) -> None:
     logging.getLogger("kiosk").setLevel(config.logging.level.upper())
     _apply_to_tablets(app, config)
     screen = app[SCREEN]
-    screen.set_language(config.language)
     screen.player.seconds_per_snapshot = config.display.seconds_per_snapshot
-    app[DIRECTOR].reload(config)
+    app[DIRECTOR].reload(config)  # also the language: the staff's new one, unless a visitor picked one
 
 
 def _apply_to_tablets(app: web.Application, config: Config) -> None:

@@ -37,6 +37,7 @@ from training.samples import write_samples
 
 BERLIN = ZoneInfo("Europe/Berlin")
 IDLE = 20
+SCENE = {"v": 1, "type": "scene", "language": "en"}  # what tablets hear, in the staff's language
 PRESENTER_IDLE = 60
 RUN = {"dataset": "moons", "noise": 0.1, "hidden": [6, 6]}
 PLAYLIST = [
@@ -223,7 +224,7 @@ def test_start_shows_the_first_item(exhibit: Exhibit) -> None:
     exhibit.director.machine.start()
     assert_shows_item(exhibit, 0)
     assert exhibit.told == []  # the tablets were greeted with "attract" and nothing has changed
-    assert json.loads(exhibit.director.tablet_notice()) == {"v": 1, "type": "scene", "scene": "attract"}
+    assert json.loads(exhibit.director.tablet_notice()) == {**SCENE, "scene": "attract"}
 
 
 def test_each_item_becomes_its_scene_with_its_settings_round_and_round(exhibit: Exhibit) -> None:
@@ -272,7 +273,7 @@ def test_a_stroke_takes_the_screen_at_once_and_idle_brings_the_next_item(
     # Within that one call: the live scene, the playground paused, the tablets told.
     assert exhibit.screen.scene == "live" and exhibit.hub.of("scene") == [{"scene": "live"}]
     assert exhibit.playground.calls[-1] == ("pause",)
-    assert exhibit.tablets_heard == [{"v": 1, "type": "scene", "scene": "visitor"}]
+    assert exhibit.tablets_heard == [{**SCENE, "scene": "visitor"}]
     assert exhibit.director.tablet_notice() == exhibit.told[-1]
     assert exhibit.hub.last("exhibit")["state"] == "visitor"
     # The visitor draws on: nothing changes on screen, and the idle time starts again each stroke.
@@ -286,7 +287,7 @@ def test_a_stroke_takes_the_screen_at_once_and_idle_brings_the_next_item(
     exhibit.tick_after(0.5)
     following = (interrupted + 1) % len(PLAYLIST)
     assert_shows_item(exhibit, following)
-    assert exhibit.tablets_heard[-1] == {"v": 1, "type": "scene", "scene": "attract"}
+    assert exhibit.tablets_heard[-1] == {**SCENE, "scene": "attract"}
     assert exhibit.director.tablet_notice() == exhibit.told[-1] and len(exhibit.told) == 2
 
 
@@ -330,7 +331,7 @@ def test_before_opening_the_screen_is_closed_and_strokes_change_nothing(timeline
     assert activation["source"] == "none" and activation["digit"] is None
     assert not exhibit.screen.player.playing
     assert exhibit.playground.calls == [("reset",)]
-    assert exhibit.tablets_heard == [{"v": 1, "type": "scene", "scene": "closed", "opens_at": opens_at}]
+    assert exhibit.tablets_heard == [{**SCENE, "scene": "closed", "opens_at": opens_at}]
     assert exhibit.director.tablet_notice() == exhibit.told[-1]
     assert exhibit.hub.last("exhibit")["state"] == "closed"
     published = len(exhibit.hub.log)
@@ -343,7 +344,7 @@ def test_before_opening_the_screen_is_closed_and_strokes_change_nothing(timeline
     exhibit.clock.set(berlin(2025, 3, 4, 10, 0))
     exhibit.director.machine.tick()
     assert_shows_item(exhibit, 0)
-    assert exhibit.tablets_heard[-1] == {"v": 1, "type": "scene", "scene": "attract"}
+    assert exhibit.tablets_heard[-1] == {**SCENE, "scene": "attract"}
     assert exhibit.director.tablet_notice() == exhibit.told[-1]
 
 
@@ -358,7 +359,7 @@ def test_closing_time_ends_a_visitors_turn_and_names_the_next_opening(timeline: 
     opens_at = berlin(2025, 3, 5, 10, 0).isoformat()
     assert exhibit.hub.last("scene") == {"scene": "closed", "opens_at": opens_at}
     assert exhibit.playground.calls[-1] == ("reset",)
-    assert exhibit.tablets_heard[-1] == {"v": 1, "type": "scene", "scene": "closed", "opens_at": opens_at}
+    assert exhibit.tablets_heard[-1] == {**SCENE, "scene": "closed", "opens_at": opens_at}
     assert exhibit.director.tablet_notice() == exhibit.told[-1]
     assert exhibit.director.stroke() is False and exhibit.screen.scene == "closed"
 
@@ -380,7 +381,7 @@ def test_a_presenter_holds_the_screen_against_strokes_until_released(exhibit: Ex
     scenes = len(exhibit.hub.of("scene"))
     exhibit.director.take("Ada")
     assert exhibit.director.holder == "Ada"
-    assert exhibit.tablets_heard == [{"v": 1, "type": "scene", "scene": "presenter"}]
+    assert exhibit.tablets_heard == [{**SCENE, "scene": "presenter"}]
     assert exhibit.director.tablet_notice() == exhibit.told[-1]
     status = exhibit.hub.last("exhibit")
     assert (status["state"], status["presenter"]) == ("presenter", "Ada")
@@ -397,7 +398,7 @@ def test_a_presenter_holds_the_screen_against_strokes_until_released(exhibit: Ex
     exhibit.director.release()
     assert exhibit.director.holder is None
     assert_shows_item(exhibit, 1)  # the playlist goes on after the item the presenter took
-    assert exhibit.tablets_heard[-1] == {"v": 1, "type": "scene", "scene": "attract"}
+    assert exhibit.tablets_heard[-1] == {**SCENE, "scene": "attract"}
     assert exhibit.hub.last("exhibit")["presenter"] is None
 
 
@@ -408,7 +409,7 @@ def test_a_release_while_someone_draws_hands_the_screen_to_the_visitor(exhibit: 
     exhibit.director.stroke()
     exhibit.director.release()
     assert exhibit.screen.scene == "live" and exhibit.hub.last("scene") == {"scene": "live"}
-    assert exhibit.tablets_heard[-1] == {"v": 1, "type": "scene", "scene": "visitor"}
+    assert exhibit.tablets_heard[-1] == {**SCENE, "scene": "visitor"}
 
 
 def test_an_idle_presenter_gives_the_exhibit_back(exhibit: Exhibit) -> None:

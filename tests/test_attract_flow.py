@@ -30,6 +30,8 @@ PLAYLIST = [
 ONE = [[50, 0, 0], [50, 50, 10], [51, 100, 20]]  # a "1", [x, y, t_ms]
 TOUCH_TO_SCREEN_S = 0.100
 
+SCENE = {"v": 1, "type": "scene", "language": "en"}  # what tablets hear, in the staff's language
+
 
 @pytest.fixture
 def start_kiosk(tmp_path: Path, export_dir: Path, free_port: int):
@@ -110,11 +112,11 @@ async def test_a_touch_takes_the_screen_at_once_and_idle_time_brings_the_playlis
         assert (opening["exhibit"]["state"], opening["exhibit"]["index"]) == ("attract", 0)
         try:
             await tablet.connect(kiosk.base, credential)
-            assert await tablet.next("scene") == {"v": 1, "type": "scene", "scene": "attract"}
+            assert await tablet.next("scene") == {**SCENE, "scene": "attract"}
 
             # (a) The first touch: the live network, on the screen's stream, within 100 ms.
             first = await touch_to_screen(tablet, reader, 1)
-            assert await tablet.next("scene") == {"v": 1, "type": "scene", "scene": "visitor"}
+            assert await tablet.next("scene") == {**SCENE, "scene": "visitor"}
             status = await reader.until("exhibit")
             assert status["state"] == "visitor"
             activation = await reader.until("activation", lambda data: data["source"] == "visitor")
@@ -127,7 +129,7 @@ async def test_a_touch_takes_the_screen_at_once_and_idle_time_brings_the_playlis
             waited = time.perf_counter() - last_stroke
             assert scene == {"scene": "call_to_action", "text": INVITATION}
             assert IDLE_S - 0.1 < waited < IDLE_S + 1.0
-            assert await tablet.next("scene") == {"v": 1, "type": "scene", "scene": "attract"}
+            assert await tablet.next("scene") == {**SCENE, "scene": "attract"}
             status = await reader.until("exhibit")
             assert (status["state"], status["index"], status["item"]["scene"]) == (
                 "attract",
@@ -178,7 +180,7 @@ async def test_outside_the_opening_hours_screen_and_tablet_say_closed_and_stroke
         try:
             await tablet.connect(kiosk.base, credential)
             greeting = await tablet.next("scene")
-            assert greeting == {"v": 1, "type": "scene", "scene": "closed", "opens_at": opens_at}
+            assert greeting == {**SCENE, "scene": "closed", "opens_at": opens_at}
 
             tablet.send(type="stroke_begin", stroke=1, points=ONE)
             tablet.send(type="stroke_end", stroke=1)

@@ -16,6 +16,8 @@ from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.tablet.routes import TABLETS
 
+SCENE = {"v": 1, "type": "scene", "language": "en"}  # what tablets hear, in the staff's language
+
 
 @pytest.fixture
 async def client(aiohttp_client, export_dir: Path, tmp_path: Path):
@@ -115,10 +117,10 @@ async def test_a_paired_tablet_connects_over_http_signalling_and_draws(client) -
     await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
     await asyncio.wait_for(opened.wait(), 10)
     # First the exhibit says what it is doing (the attract playlist runs: not closed).
-    assert await asyncio.wait_for(inbox.get(), 5) == {"v": 1, "type": "scene", "scene": "attract"}
+    assert await asyncio.wait_for(inbox.get(), 5) == {**SCENE, "scene": "attract"}
     channel.send(json.dumps({"v": 1, "type": "stroke_begin", "stroke": 1, "points": [[0, 0], [3, 90]]}))
     # The touch hands the screen to the visitor, and the drawing is answered.
-    assert await asyncio.wait_for(inbox.get(), 5) == {"v": 1, "type": "scene", "scene": "visitor"}
+    assert await asyncio.wait_for(inbox.get(), 5) == {**SCENE, "scene": "visitor"}
     message = await asyncio.wait_for(inbox.get(), 5)
     assert message["type"] == "prediction" and message["seq"] == 1
     await pc.close()

@@ -96,7 +96,7 @@ class ExhibitDirector:
             return state
         self._visitor_language = language  # first: show_visitor() tells the tablets in this language
         self.machine.stroke()  # show_visitor() now, or the visitor's idle time starts again
-        self._notify_tablets(*self._scene)
+        self._notify_tablets(self._scene[0], **self._scene[1])
         return None
 
     @property
@@ -120,8 +120,8 @@ class ExhibitDirector:
 
     def reload(self, config: Config) -> None:
         self._default_language = config.language  # a visitor's pick stays until their turn ends
+        self._notify_tablets(self._scene[0], **self._scene[1])  # before a new playlist's first scene
         self.machine.reload(config)
-        self._notify_tablets(*self._scene)
 
     def status(self) -> dict[str, Any]:
         return self.machine.status()
