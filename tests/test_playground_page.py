@@ -1,10 +1,12 @@
 """The playground on the exhibit screen, in a real Chromium against the real server process: a run
 started over the API takes over the screen, and the decision boundary visibly moves on screenshots
-while it trains and holds still once it is paused."""
+while it trains and holds still once it is paused. Its signage is for passers-by: no jargon, figures
+that mean what they say, every text large enough to read from a few metres."""
 
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import numpy as np
 import pytest
 from conftest import Kiosk, browser_missing, post_json, unused_port, write_exhibit_config
 from PIL import Image
+
+from kiosk.playground.datasets import make_dataset, split
 
 pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
 
@@ -24,7 +28,9 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
     folder = tmp_path_factory.mktemp("playground-screen")
     port = unused_port()
     config = write_exhibit_config(folder, export_dir, port)
-    config.write_text(config.read_text() + "playground:\n  frames_per_second: 20\n  steps_per_second: 30\n")
+    config.write_text(
+        config.read_text() + "playground:\n  frames_per_second: 20\n  tablet_steps_per_second: 30\n"
+    )
     kiosk = Kiosk(config, folder / "state", port)
     kiosk.start()
     try:
@@ -96,3 +102,66 @@ def test_the_boundary_moves_on_screen_while_a_run_trains_and_holds_when_paused(k
     page.close()
     assert errors == []
     assert foreign == [], "the screen must not reach beyond the exhibit"
+
+
+# Words a passer-by should not have to know (the presenter console may show them).
+JARGON = (
+    "tanh",
+    "relu",
+    "sigmoid",
+    "adam",
+    "sgd",
+    "learning rate",
+    "loss",
+    "epoch",
+    "times through the data",
+)
+MIN_TEXT_PX = 32  # at 1080p: 3vh, read from 2-3 m
+
+
+def test_the_signage_has_no_jargon_whole_figures_and_large_text(kiosk, browser) -> None:
+    spec = {"dataset": "moons", "noise": 0.1, "points": 300, "test_fraction": 0.2}
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{kiosk.base}/")
+    page.wait_for_function("() => window.__display?.state.scene?.scene", timeout=20_000)
+    run = train(kiosk, {"action": "start", "config": spec})["run"]
+    page.wait_for_function(
+        f"() => {PLAYGROUND}?.run === {run} && {PLAYGROUND}.history.latest.step > 3", timeout=40_000
+    )
+    train(kiosk, {"action": "pause"})
+    page.wait_for_function(f"() => {PLAYGROUND}.state === 'paused'", timeout=5_000)
+    time.sleep(0.3)
+
+    scene = page.locator("#playground-scene")
+    text = scene.inner_text()
+    assert not [word for word in JARGON if word in text.lower()], text
+
+    # One figure for practice rounds, a whole number, the steps the server reports; the sentence
+    # says what a round is, with the number of points it learns from (full batch by default).
+    steps = page.evaluate(f"() => {PLAYGROUND}.history.latest.step")
+    assert page.locator(".pg-figure-rounds .pg-value").inner_text() == f"{steps:,}"
+    assert page.locator(".pg-figure-rounds .pg-caption").inner_text() == "practice rounds"
+    X, y = make_dataset(spec["dataset"], spec["points"], spec["noise"], 0)
+    learning_points = len(split(X, y, spec["test_fraction"], 0)[0])
+    assert page.locator(".pg-round").inner_text() == (
+        f"Each round, it looks at all {learning_points:,} points and adjusts itself a little."
+    )
+    accuracy = page.evaluate(f"() => {PLAYGROUND}.history.latest.test_accuracy")
+    assert page.locator(".pg-figure-accuracy .pg-value").inner_text() == f"{round(accuracy * 100)} %"
+
+    # Every text on the scene, and the text drawn on its canvases, is at least 32 px.
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('#playground-scene *')]
+            .filter((e) => e.offsetParent !== null && [...e.childNodes].some(
+                (n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+            .map((e) => [e.textContent.trim(), parseFloat(getComputedStyle(e).fontSize)])"""
+    )
+    assert len(sizes) >= 10, sizes
+    small = [(text, px) for text, px in sizes if px < MIN_TEXT_PX - 0.5]
+    assert small == [], small
+    fonts = page.evaluate(
+        f"""() => [{PLAYGROUND}.lossChart.font, {PLAYGROUND}.accuracyChart.font,
+                   {PLAYGROUND}.diagram.labelFont, {PLAYGROUND}.diagram.captionFont]"""
+    )
+    assert all(int(re.search(r"(\d+)px", font)[1]) >= MIN_TEXT_PX for font in fonts), fonts
+    page.close()

@@ -19,6 +19,7 @@ import { Tween } from "./tween.js";
 const NODE_COLOURS = divergingTable(1, 0.8);
 const INPUT_SIZE = 32; // our own feature maps can be finer than the server's neuron maps
 const LEVELS = 8; // link strengths drawn
+const CAPTION_ROW = 3.6; // a row of captions under the columns, in vh (3vh text and a gap)
 const PLUS_STEPS = alphaSteps(POSITIVE, LEVELS);
 const MINUS_STEPS = alphaSteps(NEGATIVE, LEVELS);
 const FRAME = "rgba(169, 180, 200, 0.45)";
@@ -215,8 +216,8 @@ export class NetworkDiagram {
     const W = this.canvas.width;
     const H = this.canvas.height;
     const columns = this.columns;
-    const labelW = 6.2 * unit; // feature names left of the inputs
-    const captionH = (1.2 + 2.5 * captionRows) * unit;
+    const labelW = 8 * unit; // feature names left of the inputs
+    const captionH = (1.2 + CAPTION_ROW * captionRows) * unit;
     const usableH = H - captionH - 0.6 * unit;
     const tallest = Math.max(...columns.slice(0, -1), 1);
     const spacing = (W - labelW - 1 * unit) / Math.max(1, columns.length - 1 + 0.9);
@@ -241,7 +242,7 @@ export class NetworkDiagram {
     }
     this.nodes = nodes;
     this.captionY = blockTop + nodesH + 1.2 * unit;
-    const rowH = Math.round(unit * 2.5);
+    const rowH = Math.round(unit * CAPTION_ROW);
     this.captionShift = nodes.map((_, k) => (captionRows > 1 && k % 2 === 1 ? rowH : 0));
     // Thinner links when there are many of them, so a 16×16 layer stays a picture, not a blur.
     let densest = 1;
@@ -413,8 +414,9 @@ export class NetworkDiagram {
 
   setFonts() {
     const { unit } = this;
-    this.labelFont = `700 ${Math.round(unit * 2.3)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
-    this.captionFont = `400 ${Math.round(unit * 2.0)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
+    // 3vh at least: read from a few metres away (unit is 1vh in canvas pixels).
+    this.labelFont = `700 ${Math.round(unit * 3.2)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
+    this.captionFont = `400 ${Math.round(unit * 3.0)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
   }
 }
 

@@ -31,7 +31,8 @@ export class LineChart {
     this.canvas.width = width;
     this.canvas.height = height;
     this.unit = unit;
-    this.font = `400 ${Math.round(unit * 1.9)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
+    // 3vh at least: read from a few metres away (unit is 1vh in canvas pixels).
+    this.font = `400 ${Math.round(unit * 3)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
     this.drawnVersion = -1;
     this.axisKey = "";
   }
@@ -74,8 +75,8 @@ export class LineChart {
     g.font = this.font;
     const left = Math.ceil(this.yLabelWidth + unit * 0.9);
     const right = W - unit * 1.2;
-    const top = unit * 1.2;
-    const bottom = H - unit * 3.1;
+    const top = unit * 1.7;
+    const bottom = H - unit * 4.1;
     const sx = (right - left) / xMax;
     const sy = (bottom - top) / (yMax - yMin);
 

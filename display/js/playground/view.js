@@ -3,8 +3,14 @@
 // calls frame(now) every animation frame while the scene is visible.
 //
 // - Left, large: the decision boundary with the points on top (heatmap.js).
-// - Right: test accuracy, steps and epochs large; the network with its neuron maps and weights
-//   (diagram.js); loss and accuracy curves (linechart.js, history.js).
+// - Right: test accuracy and practice rounds large, and what a round is in one plain sentence;
+//   the network with its neuron maps and weights (diagram.js); loss and accuracy curves
+//   (linechart.js, history.js).
+//
+// Signage for passers-by: no jargon (activation, optimiser and learning rate are the presenter
+// console's), whole numbers. A "practice round" is one training step: the network looks at a batch
+// of points and adjusts itself a little. With the default full batch that is every point, so rounds
+// and passes over the data are the same number: one figure, and the sentence says so.
 //
 // The newest event of each kind is the state. Every event names its run; a `config` with another
 // run id starts a new run (history, points, maps and figures start over); other events from a newer
@@ -32,8 +38,6 @@ const STATES = {
   done: "playgroundDone",
 };
 const CHART_INTERVAL_MS = 66;
-const ACTIVATIONS = { relu: "ReLU", tanh: "tanh", sigmoid: "sigmoid" };
-const OPTIMIZERS = { sgd: "SGD", adam: "Adam" };
 
 export class PlaygroundView {
   constructor(container, t) {
@@ -49,6 +53,7 @@ export class PlaygroundView {
     this.translated = []; // [element, i18n key] of the fixed texts
     this.languageProbe = null; // the language, and what t() said for the title, when we last looked
     this.languageCheckedAt = -Infinity;
+    this.trainCount = null; // points it learns from, from the run's points
     this.numberFormats = new Map();
     this.resizePending = true;
     this.chartsDrawnAt = -Infinity;
@@ -64,7 +69,7 @@ export class PlaygroundView {
         { name: "test_loss", colour: TEXT, width: 0.42, dash: null },
       ],
       y: { min: 0, max: null },
-      formatY: (v, step) => this.formatNumber(v, step < 0.1 ? 2 : 1),
+      formatY: (v) => (v === 0 ? this.formatNumber(0, 0) : ""), // its scale means nothing to a visitor; 0 is the goal
       formatX,
       xLabel: t("playgroundStepsAxis"),
     });
@@ -125,23 +130,24 @@ export class PlaygroundView {
       return value;
     };
     this.accuracyValue = figure("accuracy", "playgroundAccuracy");
-    this.stepValue = figure("steps", "playgroundSteps");
-    this.epochValue = figure("epochs", "playgroundEpochs");
+    const rounds = el("p", "pg-figure pg-figure-rounds", figures);
+    this.roundValue = el("span", "pg-value", rounds, "–");
+    this.roundCaption = el("span", "pg-caption", rounds); // "practice round(s)": a plural, set with the figure
+    this.roundText = el("p", "pg-round", right); // what one round is
 
     const network = el("div", "pg-network", right);
     this.networkBox = el("div", "pg-network-picture", network);
-    this.settingsText = el("p", "pg-settings", network);
 
     const charts = el("div", "pg-charts", right);
+    const keys = el("p", "pg-chart-keys", charts);
+    for (const [line, key] of [["test", "playgroundTestLine"], ["train", "playgroundTrainLine"]]) {
+      const item = el("span", "pg-chart-key", keys);
+      el("span", `pg-line pg-line-${line}`, item);
+      this.text("span", "", item, key);
+    }
     const chart = (titleKey) => {
       const box = el("figure", "pg-chart", charts);
-      const caption = el("figcaption", "", box);
-      this.text("span", "pg-chart-title", caption, titleKey);
-      const keys = el("span", "pg-chart-keys", caption);
-      el("span", "pg-line pg-line-test", keys);
-      this.text("span", "", keys, "playgroundTestLine");
-      el("span", "pg-line pg-line-train", keys);
-      this.text("span", "", keys, "playgroundTrainLine");
+      this.text("figcaption", "pg-chart-title", box, titleKey);
       return el("canvas", "pg-canvas", el("div", "pg-chart-area", box));
     };
     this.lossCanvas = chart("playgroundLoss");
@@ -173,6 +179,7 @@ export class PlaygroundView {
     if (this.config) this.applyConfig(this.config);
     if (this.state) this.setText(this.stateText, this.t(STATES[this.state]));
     this.renderFigures();
+    this.renderRound();
   }
 
   // ---- the API main.js uses -------------------------------------------------------------------
@@ -200,6 +207,8 @@ export class PlaygroundView {
         break;
       case "points":
         this.plane.setPoints(data.train, data.test);
+        this.trainCount = Array.isArray(data.train) ? Math.floor(data.train.length / 3) : null;
+        this.renderRound();
         break;
       case "metrics":
         if (this.history.add(data)) this.showFigures(data);
@@ -264,6 +273,7 @@ export class PlaygroundView {
     this.plane.clear(now);
     this.diagram.clear(now);
     this.state = null;
+    this.trainCount = null;
     this.resetFigures();
   }
 
@@ -286,13 +296,7 @@ export class PlaygroundView {
       ? this.t("playgroundSubtitle", { dataset, noise: this.formatNumber(noise * 100, 0) })
       : dataset;
     this.setText(this.datasetText, text);
-
-    const activation = ACTIVATIONS[spec.activation] ?? String(spec.activation ?? "");
-    const optimizer = OPTIMIZERS[spec.optimizer] ?? String(spec.optimizer ?? "");
-    const rate = Number(spec.learning_rate);
-    this.setText(this.settingsText, Number.isFinite(rate)
-      ? this.t("playgroundSettings", { activation, optimizer, rate: this.formatNumber(rate, null) })
-      : "");
+    this.renderRound();
   }
 
   applyStatus(status) {
@@ -306,25 +310,34 @@ export class PlaygroundView {
     if (Number.isFinite(status.step) && status.step >= (this.history.latest.step ?? -1)) this.showFigures(status);
   }
 
-  // Step, epoch and test accuracy from a metrics, history or status event; each only if present.
+  // Step and test accuracy from a metrics, history or status event; each only if present.
   showFigures(point) {
     const figures = this.figures;
     if (Number.isFinite(point.step)) figures.step = point.step;
-    if (Number.isFinite(point.epoch)) figures.epoch = point.epoch;
     const accuracy = point.test_accuracy;
     if (accuracy !== undefined && accuracy !== null && Number.isFinite(Number(accuracy))) figures.accuracy = Number(accuracy);
     this.renderFigures();
   }
 
   renderFigures() {
-    const { step, epoch, accuracy } = this.figures;
-    this.setText(this.stepValue, this.formatNumber(step, 0));
-    this.setText(this.epochValue, this.formatNumber(epoch, 1));
+    const { step, accuracy } = this.figures;
+    this.setText(this.roundValue, this.formatNumber(step, 0));
+    this.setText(this.roundCaption, this.t("playgroundRounds", { count: step }));
     this.setText(this.accuracyValue, accuracy === null ? "–" : `${this.formatNumber(Math.round(accuracy * 100), 0)} %`);
   }
 
+  // One round looks at every point (full batch, the default) or at a batch of them.
+  renderRound() {
+    const count = this.trainCount;
+    const batch = Number(this.config?.spec?.batch_size);
+    let text = "";
+    if (count > 0 && Number.isFinite(batch) && batch >= count) text = this.t("playgroundRoundAll", { count });
+    else if (count > 0 && batch > 0) text = this.t("playgroundRoundSome", { batch, count });
+    this.setText(this.roundText, text);
+  }
+
   resetFigures() {
-    this.figures = { step: 0, epoch: 0, accuracy: null };
+    this.figures = { step: 0, accuracy: null };
     this.renderFigures();
     this.stateBox.dataset.state = "none";
     this.setText(this.stateText, "");
