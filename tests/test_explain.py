@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -306,3 +307,16 @@ async def test_the_scene_command_starts_the_tour_and_the_stream_carries_it(
         ],
         abs=2e-3,
     )
+
+
+def test_the_presenter_page_has_a_button_for_every_scene_a_presenter_may_choose() -> None:
+    from kiosk.display.routes import PRESENTER_SCENES
+
+    page = (REPO / "presenter_client" / "index.html").read_text(encoding="utf-8")
+    buttons = re.findall(r'<button[^>]*data-scene="([a-z_]+)"', page)
+    assert sorted(buttons) == sorted(PRESENTER_SCENES) and "explain" in buttons
+    for language in ("en", "de", "fr", "es", "nl"):
+        texts = json.loads(
+            (REPO / "presenter_client" / "i18n" / f"{language}.json").read_text(encoding="utf-8")
+        )
+        assert texts.get("sceneExplain"), language

@@ -56,6 +56,7 @@ const SCENE_KEYS = {
   playground: "scenePlayground",
   samples: "sceneSamples",
   call_to_action: "sceneCallToAction",
+  explain: "sceneExplain",
 };
 
 /** A scene's name for people ("Training history" for `timeline`). */

@@ -1,4 +1,4 @@
-// The scene switcher: five buttons, the one on screen pressed (from the `scene` event).
+// The scene switcher: one button a scene (six), the one on screen pressed (from the `scene` event).
 
 import { command } from "./commands.js";
 import { sceneName, t } from "./i18n.js";
