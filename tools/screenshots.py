@@ -1,0 +1,339 @@
+"""Screenshots of every scene of the exhibit screen, the tablet page and the presenter page, for docs/.
+
+    python -m tools.screenshots [--out docs/screenshots]        (make screenshots)
+
+Starts a real kiosk (``python -m kiosk``) with the shipped export and a playlist whose only
+entry is the samples the network gets wrong (so nothing moves on by itself), opens the screen
+(``/``) in headless Chromium (SwiftShader) at 1920×1080 and 3840×2160 side by side, drives it
+with real commands (the admin API with the admin token, a virtual tablet drawing a pendigits
+digit over WebRTC, the real tablet page paired with a code, the presenter page logged in) and
+writes ``<name>-1080p.png`` and ``<name>-4k.png`` for:
+
+samples-wrong, samples, call_to_action, live (a visitor's 0), neuron (neuron 17's overlay),
+timeline-early (the second snapshot), timeline (the last), pairing, explain-<n>-<step> (each
+beat of the "How does it work?" tour), playground (after 20 s of learning), every other scene
+the server has (``kiosk.display.screen.SCENES``; a scene this tool knows but the server does not
+is skipped with a message), closed, and disconnected (the kiosk stopped); and
+``tablet-en.png``/``tablet-de.png`` (the tablet page at 1024×768 with a digit drawn; German
+from the kiosk's ``language:``) and ``presenter-laptop.png`` (1280×800) / ``presenter-phone.png``
+(390×844 at 2×).
+
+For live and the timeline it prints the network's on-screen extent: the bounding box of the
+pixels of the 3D canvas (the page's text hidden) that differ from the background (its most
+common colour), as a share of the screen's width and height.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from playwright.async_api import Browser, Page, async_playwright
+
+from bench.display_frames import BROWSER_ARGS, CHROMIUM
+from bench.pointer_latency import fit
+from kiosk.display.screen import SCENES
+from kiosk.presenter.passphrase import hash_passphrase
+from kiosk.replay import DEFAULT_EXPORT
+from kiosk.tablet.virtual import VirtualTablet
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"1080p": (1920, 1080), "4k": (3840, 2160)}
+PASSPHRASE = "screenshots of the exhibit"
+PEN_FILE = Path(os.environ.get("PEN_FILE") or ROOT.parent / "shared/data/pen/pendigits-train.jsonl")
+HIDE_TEXT = "body > :not(#stage) { visibility: hidden !important; }"
+CONNECTED = "() => document.getElementById('connection')?.dataset.state === 'connected'"
+
+
+class Kiosk:
+    """``python -m kiosk`` on a free port, its config, state and log in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.port = folder, _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, language: str = "en") -> None:
+        config = self.folder / "kiosk.yaml"
+        config.write_text(
+            f"language: {language}\nserver:\n  host: 127.0.0.1\n  port: {self.port}\n"
+            f"model:\n  export: {DEFAULT_EXPORT}\ntablet:\n  state_dir: {self.folder / 'state'}\n"
+            f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
+            "attract:\n  playlist:\n    - {scene: samples, seconds: 3600, which: wrong}\n"
+            "display:\n  idle_seconds: 3600\n"  # the visitor's turn does not end between shots
+        )
+        log = (self.folder / "kiosk.log").open("a")
+        argv = [sys.executable, "-m", "kiosk", "--config", str(config)]
+        self.process = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log)
+        for _ in range(600):
+            with contextlib.suppress(OSError):
+                self.get("/healthz")
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"the kiosk did not start; see {self.folder / 'kiosk.log'}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def get(self, path: str) -> dict:
+        with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
+            return json.loads(response.read())
+
+    def admin(self, path: str, body: dict) -> dict:
+        """A command with the admin token, as staff's scripts send it."""
+        token = (self.folder / "state" / "admin.token").read_text().strip()
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        request = urllib.request.Request(f"{self.base}{path}", json.dumps(body).encode(), headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+
+class Shooter:
+    """The screen open at each size; ``shoot(name)`` writes one picture per size."""
+
+    def __init__(self, browser: Browser, kiosk: Kiosk, out: Path) -> None:
+        self.browser, self.kiosk, self.out = browser, kiosk, out
+        self.pages: dict[str, Page] = {}
+        self.extents: dict[str, dict[str, list[float]]] = {}
+
+    async def open(self) -> None:
+        for size, (width, height) in SIZES.items():
+            page = await self.browser.new_page(viewport={"width": width, "height": height})
+            page.on(
+                "pageerror", lambda error, size=size: print(f"screen {size}: page error: {error}", flush=True)
+            )
+            await page.goto(f"{self.kiosk.base}/")
+            await page.wait_for_function("() => window.__display?.view", timeout=120_000)
+            self.pages[size] = page
+
+    async def shoot(self, name: str, settle_s: float = 3, extent: bool = False) -> None:
+        await asyncio.sleep(settle_s)
+        for size, page in self.pages.items():
+            path = self.out / f"{name}-{size}.png"
+            await page.screenshot(path=str(path))
+            print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}", flush=True)
+            if extent:
+                self.extents.setdefault(name, {})[size] = await network_extent(page)
+
+
+async def network_extent(page: Page) -> list[float]:
+    """[width %, height %] of the screen covered by the 3D canvas's non-background pixels."""
+    style = await page.add_style_tag(content=HIDE_TEXT)
+    await asyncio.sleep(0.3)
+    picture = np.asarray(Image.open(io.BytesIO(await page.screenshot())).convert("RGB")).astype(np.int32)
+    await style.evaluate("(element) => element.remove()")
+    colours, counts = np.unique(picture.reshape(-1, 3), axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    ys, xs = np.nonzero(np.abs(picture - background).sum(axis=2) > 48)
+    if len(xs) == 0:
+        return [0.0, 0.0]
+    height, width = picture.shape[:2]
+    return [
+        round(100 * (xs.max() - xs.min() + 1) / width, 1),
+        round(100 * (ys.max() - ys.min() + 1) / height, 1),
+    ]
+
+
+def pen_digit(label: int) -> list:
+    """The first pendigits drawing of ``label`` ([[x, y, t_ms], ...] strokes), or a made-up one."""
+    if PEN_FILE.is_file():
+        with PEN_FILE.open(encoding="utf-8") as f:
+            for line in f:
+                sample = json.loads(line)
+                if sample["label"] == label:
+                    return sample["strokes"]
+    print(f"no pendigits file at {PEN_FILE}: drawing a made-up digit", flush=True)
+    return [[[40 * np.cos(a), 60 * np.sin(a), 10 * i] for i, a in enumerate(np.linspace(0, 6.3, 40))]]
+
+
+def pair_virtual_tablet(kiosk: Kiosk) -> str:
+    """A tablet credential, paired with a fresh code as a real tablet would be."""
+    code = kiosk.admin("/api/admin/pairing", {})["code"]
+    request = urllib.request.Request(
+        f"{kiosk.base}/api/tablet/pair",
+        json.dumps({"code": code, "name": "screenshots"}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["credential"]
+
+
+async def visitor_draws(kiosk: Kiosk, credential: str, strokes: list) -> VirtualTablet:
+    """A virtual tablet draws ``strokes`` and stays connected (the digit stays on the screen)."""
+    tablet = VirtualTablet()
+    await tablet.connect(kiosk.base, credential)
+    for number, stroke in enumerate(strokes, start=1):
+        points = [point[:2] for point in stroke]
+        tablet.send(type="stroke_begin", stroke=number, points=points[:1])
+        tablet.send(type="points", stroke=number, points=points[1:])
+        tablet.send(type="stroke_end", stroke=number)
+    await tablet.next("prediction")
+    return tablet
+
+
+async def tablet_page(browser: Browser, kiosk: Kiosk, path: Path, strokes: list) -> None:
+    """The real tablet page at 1024×768, paired with a code, a digit drawn and answered."""
+    code = kiosk.admin("/api/admin/pairing", {})["code"]
+    context = await browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{kiosk.base}/tablet#code={code}")
+        await page.wait_for_function(CONNECTED, timeout=60_000)
+        box = await page.locator("#surface").bounding_box()
+        for stroke in fit(strokes, box):
+            await page.mouse.move(*stroke[0][:2])
+            await page.mouse.down()
+            for x, y, _ in stroke[1::2]:
+                await page.mouse.move(x, y)
+            await page.mouse.up()
+        await page.wait_for_function(
+            "() => /[0-9]/.test(document.getElementById('prediction-digit').textContent)", timeout=30_000
+        )
+        await asyncio.sleep(1.5)
+        await page.screenshot(path=str(path))
+        print(f"wrote {path}", flush=True)
+    finally:
+        await context.close()
+
+
+async def presenter_pages(browser: Browser, kiosk: Kiosk, out: Path) -> None:
+    """The presenter page logged in, on a laptop and on a phone."""
+    for name, viewport, scale in (("laptop", (1280, 800), 1), ("phone", (390, 844), 2)):
+        context = await browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=scale, has_touch=True
+        )
+        try:
+            page = await context.new_page()
+            await page.goto(f"{kiosk.base}/presenter")
+            await page.fill("#login-name", "Anna")
+            await page.fill("#login-passphrase", PASSPHRASE)
+            await page.click("#login-submit")
+            await page.wait_for_selector("#console", state="visible", timeout=30_000)
+            await asyncio.sleep(3)
+            await page.screenshot(path=str(out / f"presenter-{name}.png"))
+            print(f"wrote {out / f'presenter-{name}.png'}", flush=True)
+        finally:
+            await context.close()
+
+
+async def explain_tour(kiosk: Kiosk, shooter: Shooter) -> None:
+    """Each beat of the tour, shot in its middle (the beats' lengths come from kiosk/display/tour.py)."""
+    from kiosk.display.tour import BEATS, DEFAULT_SECONDS_PER_STEP, STEPS
+
+    kiosk.admin("/api/admin/scene", {"scene": "explain"})
+    started, at = time.monotonic(), 0.0
+    for step, phase, share in BEATS:
+        seconds = share * DEFAULT_SECONDS_PER_STEP
+        wait = started + at + seconds / 2 - time.monotonic()
+        at += seconds
+        if wait < 0:
+            print(f"skipped explain step {STEPS[step]} phase {phase}: its time passed while shooting")
+            continue
+        suffix = f"-{phase + 1}" if sum(s == step for s, _, _ in BEATS) > 1 else ""
+        await shooter.shoot(f"explain-{step + 1}-{STEPS[step]}{suffix}", settle_s=wait)
+
+
+async def run(out: Path) -> dict:
+    known = {"live", "timeline", "playground", "samples", "call_to_action", "explain", "closed"}
+    for scene in sorted(known - set(SCENES)):
+        print(f"skipped scene {scene}: this server does not have it", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        kiosk = Kiosk(Path(tmp))
+        kiosk.start()
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+                shooter = Shooter(browser, kiosk, out)
+                await shooter.open()
+                await scenes(kiosk, shooter, browser, out)
+                kiosk.stop()  # the screen loses the exhibit
+                await shooter.shoot("disconnected", settle_s=6)
+                kiosk.start(language="de")
+                await tablet_page(browser, kiosk, out / "tablet-de.png", pen_digit(4))
+                await browser.close()
+        finally:
+            kiosk.stop()
+    return shooter.extents
+
+
+async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) -> None:
+    credential = pair_virtual_tablet(kiosk)  # now: "Tablet paired" is gone before the shots
+    await shooter.shoot("samples-wrong", settle_s=8)  # the playlist's only entry
+    kiosk.admin("/api/admin/scene", {"scene": "samples"})
+    await shooter.shoot("samples", settle_s=5)
+    kiosk.admin("/api/admin/scene", {"scene": "call_to_action"})
+    await shooter.shoot("call_to_action", settle_s=4)
+    visitor = await visitor_draws(kiosk, credential, pen_digit(0))
+    await shooter.shoot("live", extent=True)
+    kiosk.admin("/api/admin/neuron", {"index": 17})
+    await shooter.shoot("neuron")
+    kiosk.admin("/api/admin/neuron", {"index": None})
+    kiosk.admin("/api/admin/scene", {"scene": "timeline"})
+    player = kiosk.admin("/api/admin/timeline", {"action": "pause"})
+    kiosk.admin("/api/admin/timeline", {"action": "seek", "index": 1})
+    await shooter.shoot("timeline-early", extent=True)
+    kiosk.admin("/api/admin/timeline", {"action": "seek", "index": player["count"] - 1})
+    await shooter.shoot("timeline", extent=True)
+    await visitor.close()
+    kiosk.admin("/api/admin/pairing", {})
+    await shooter.shoot("pairing")
+    await tablet_page(browser, kiosk, out / "tablet-en.png", pen_digit(7))  # pairs: the overlay goes
+    if "explain" in SCENES:
+        await explain_tour(kiosk, shooter)
+    kiosk.admin("/api/train", {"action": "start", "config": {}})
+    await shooter.shoot("playground", settle_s=20)
+    for scene in (s for s in SCENES if s not in {"live", "timeline", "playground", "explain", "closed"}):
+        if scene not in {"samples", "call_to_action"}:  # a scene this tool does not know yet
+            kiosk.admin("/api/admin/scene", {"scene": scene})
+            await shooter.shoot(scene, settle_s=5)
+    await presenter_pages(browser, kiosk, out)
+    kiosk.admin("/api/admin/scene", {"scene": "closed"})
+    await shooter.shoot("closed")
+    kiosk.admin("/api/admin/scene", {"scene": "live"})  # the last answer on screen when the kiosk stops
+    await asyncio.sleep(4)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    extents = asyncio.run(run(args.out.resolve()))
+    print("The network's on-screen extent (width %, height % of the screen):")
+    for name, sizes in extents.items():
+        for size, (width, height) in sizes.items():
+            print(f"  {name:15} {size:6} {width:5.1f} % x {height:5.1f} %")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
