@@ -19,7 +19,7 @@ LAB_PACKAGES := $(FIREFOX) $(NFT) $(IPROUTE)
 # The exhibit screen's front-end packages (Three.js, its font), pinned by display/package-lock.json.
 DISPLAY_PACKAGES := display/node_modules/.package-lock.json
 
-.PHONY: run test train bench lint check-config clean
+.PHONY: run test train bench screenshots lint check-config clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,8 +47,8 @@ $(LAB_PACKAGES) &:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr nftables iproute2
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check kiosk training bench tests
-	$(VENV)/bin/ruff format --check kiosk training bench tests
+	$(VENV)/bin/ruff check kiosk training bench tests tools
+	$(VENV)/bin/ruff format --check kiosk training bench tests tools
 
 # Trains the shipped model (about two minutes here) and rewrites exports/mnist-mlp.
 train: $(VENV)/.installed
@@ -57,6 +57,12 @@ train: $(VENV)/.installed
 # Benchmarks write JSON into bench/results/.
 bench: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES)
 	$(PY) -m bench.run --out bench/results
+
+# Rewrites docs/screenshots/: every scene of the screen at 1080p and 4K, the tablet page in English
+# and German, the presenter page (a real kiosk, headless Chromium; about five minutes here). It also
+# prints how much of the screen the network covers in the live and timeline scenes.
+screenshots: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM)
+	$(PY) -m tools.screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache bench/results display/node_modules
