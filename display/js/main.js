@@ -38,6 +38,7 @@ let playgroundStream = null; // open only while the playground scene is on
 let networkKey = "";
 let language = "";
 let wantedSnapshot = null;
+let shownFrame = null; // the activation whose answer the texts show
 
 const handlers = {
   async network(network) {
@@ -73,13 +74,13 @@ const handlers = {
     if (!view) return;
     view.setActivation(frame, arrived);
     metrics.eventArrived(arrived);
-    hud.showAnswer(frame);
-    samples.showFrame(frame);
+    shownFrame = undefined; // words again (a new language), in the frame the view shows it
     showConnectionsOf(frame.snapshot);
   },
   pairing: (pairing) => overlays.showPairing(pairing),
   neuron(neuron) {
     overlays.showNeuron(neuron);
+    stage.reserveBottom(neuron.index === null ? 0 : 0.3); // the network moves up, clear of the panel
     view?.select(neuron.index);
   },
   caption: (caption) => presenter.showCaption(caption),
@@ -175,12 +176,22 @@ function frame(now) {
     return;
   }
   view?.update(now, dt);
+  showAnswerWithView();
   view?.resize(stage.canvas.width, stage.canvas.height); // sizes hold when the resolution steps down
   if (stage.render(now / 1000, dt / 1000)) {
     hud.placeLabels((point) => stage.project(point));
     metrics.frameRendered(now);
     stage.quality.frame(dt, now);
   }
+}
+
+// The texts change their answer in the very frame the 3D view moves its ring: they never disagree.
+function showAnswerWithView() {
+  const frame = view?.shownFrame ?? null;
+  if (frame === shownFrame) return;
+  shownFrame = frame;
+  hud.showAnswer(frame);
+  if (frame) samples.showFrame(frame);
 }
 
 new EventStream("/api/display/events", SCREEN_EVENTS, {

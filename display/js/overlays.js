@@ -1,20 +1,35 @@
 // Things laid over the screen now and then: the pairing QR code, a neuron's weights, and a calm
-// "connecting" note while the kiosk cannot be reached (never an error dialog on an exhibit).
+// "connecting" notice while the kiosk cannot be reached (never an error dialog on an exhibit).
+// A stream that drops for a moment and comes back is not worth a notice; one that stays away for
+// OFFLINE_AFTER_MS is: then the answer is hidden (it is no longer live) and the notice is large.
 
 import { t } from "./i18n.js";
 import { NEGATIVE, POSITIVE } from "./network/palette.js";
 
 const $ = (id) => document.getElementById(id);
 const PAIRED_NOTE_MS = 5000;
+const OFFLINE_AFTER_MS = 1500;
 
 export class Overlays {
   constructor() {
     this.countdown = null;
     this.pairedTimer = null;
+    this.offlineTimer = null;
   }
 
   showConnected(connected) {
-    $("connection").hidden = connected;
+    if (connected) {
+      clearTimeout(this.offlineTimer);
+      this.offlineTimer = null;
+      this.setOffline(false);
+    } else if (this.offlineTimer === null) {
+      this.offlineTimer = setTimeout(() => this.setOffline(true), OFFLINE_AFTER_MS);
+    }
+  }
+
+  setOffline(offline) {
+    $("connection").hidden = !offline;
+    document.body.toggleAttribute("data-offline", offline);
   }
 
   showPairing(pairing) {
@@ -44,11 +59,14 @@ export class Overlays {
     this.pairedTimer = setTimeout(() => ($("paired").hidden = true), PAIRED_NOTE_MS);
   }
 
-  // A first-layer neuron's 784 weights (scaled to -1..1) as a 28×28 blue/orange image.
+  // A first-layer neuron's 784 weights (scaled to -1..1) as a 28×28 blue/orange image, with a
+  // legend whose lines are written in the colours they name.
   showNeuron(neuron) {
     $("neuron").hidden = neuron.index === null;
     if (neuron.index === null) return;
     $("neuron-title").textContent = t("neuronTitle", { index: neuron.index });
+    const [positive, negative = ""] = t("neuronHelp").split(" · ");
+    $("neuron-help").replaceChildren(legendLine(positive, "help-positive"), legendLine(negative, "help-negative"));
     const canvas = $("neuron-weights");
     const g = canvas.getContext("2d");
     const image = g.createImageData(28, 28);
@@ -59,4 +77,11 @@ export class Overlays {
     });
     g.putImageData(image, 0, 0);
   }
+}
+
+function legendLine(text, className) {
+  const line = document.createElement("span");
+  line.className = className;
+  line.textContent = text;
+  return line;
 }

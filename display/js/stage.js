@@ -13,10 +13,11 @@ import { Quality } from "./quality.js";
 
 // Where the network goes, in normalised device coordinates (-1..1, y up): the top band is for the
 // headings and the answer, the bottom for the invitation (see display.css).
-const FRAME = { left: -0.95, right: 0.95, bottom: -0.76, top: 0.5 };
+const FRAME = { left: -0.96, right: 0.96, bottom: -0.82, top: 0.62 };
 const HOME = { azimuth: -0.22, elevation: 0.14 }; // radians: from the left front (the input nearest), a little above
 const DRIFT = { azimuth: 0.16, elevation: 0.05, periodS: 70 };
 const FOCUS_EASE_S = 0.3; // time constant: a change of framing is done in about a second
+const LOWEST = FRAME.bottom;
 
 export class Stage {
   constructor(canvas, { onContextLost, onContextRestored }) {
@@ -65,6 +66,11 @@ export class Stage {
   // width and height), centred; focusOn(null) goes back to framing the whole network.
   focusOn(points, share = 0.6) {
     this.focus = points && points.length ? { points, share } : null;
+  }
+
+  // Keep the bottom `share` of the screen free of the network (e.g. for a panel), 0 for none.
+  reserveBottom(share) {
+    FRAME.bottom = Math.max(LOWEST, -1 + 2 * share);
   }
 
   // Drift slowly in attract mode; hold still while a visitor draws.

@@ -4,10 +4,12 @@
 // outputs as one column forward again. The camera frames the whole from `bounds` (stage.js), so
 // nothing here depends on the screen.
 
-const HEIGHT = 6.4; // every layer is about as tall as the input image
-const GAP = 2.1; // between neighbouring layers, left to right
+const HEIGHT = 6.4; // the input image's side
+const HIDDEN_HEIGHT = 7.2; // hidden layers and outputs stand a little taller: room for big discs
+const MAX_PITCH = 0.56;
+const GAP = 1.6; // between neighbouring layers, left to right
 const DEPTH = [0.4, -1.2, -1.2, 0]; // z of input, hidden…, output: an arc bent away from the viewer
-const OUTPUT_PITCH = 0.66;
+const OUTPUT_PITCH = HIDDEN_HEIGHT / 10;
 export const LABEL_DROP = 0.55; // layer captions sit this far under their layer
 
 // [{x, y, z}] per neuron for one layer of `count` neurons, drawn in `columns` columns.
@@ -22,7 +24,7 @@ function grid(count, columns, x, z, pitch) {
   return positions;
 }
 
-// A layer of n hidden neurons as a rectangle about HEIGHT tall, at most twice as tall as wide.
+// A layer of n hidden neurons as a rectangle about HIDDEN_HEIGHT tall, at most twice as tall as wide.
 function hiddenColumns(n) {
   let columns = 1;
   while (Math.ceil(n / columns) > 2 * columns) columns += 1;
@@ -45,7 +47,7 @@ export function layoutNetwork(architecture) {
     if (k === 0) return HEIGHT;
     if (k === count - 1) return 0;
     const columns = hiddenColumns(n);
-    return (columns - 1) * Math.min(0.5, HEIGHT / Math.ceil(n / columns));
+    return (columns - 1) * Math.min(MAX_PITCH, HIDDEN_HEIGHT / Math.ceil(n / columns));
   });
   const layers = [];
   let x = 0;
@@ -62,11 +64,12 @@ export function layoutNetwork(architecture) {
       positions = grid(n, 1, x, z, pitch);
     } else {
       const columns = hiddenColumns(n);
-      pitch = Math.min(0.5, HEIGHT / Math.ceil(n / columns));
+      pitch = Math.min(MAX_PITCH, HIDDEN_HEIGHT / Math.ceil(n / columns));
       positions = grid(n, columns, x, z, pitch);
     }
     const kind = k === 0 ? "input" : k === count - 1 ? "output" : "hidden";
-    layers.push({ kind, positions, pitch, caption: { x, y: -HEIGHT / 2 - LABEL_DROP, z } });
+    const bottom = Math.min(...positions.map((p) => p.y)) - (k === 0 ? pitch / 2 : pitch);
+    layers.push({ kind, positions, pitch, caption: { x, y: bottom - LABEL_DROP, z } });
   });
   // Centred on the origin, so the camera's home is simple.
   const shift = x / 2;

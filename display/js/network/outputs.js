@@ -14,7 +14,7 @@ import {
   RingGeometry,
   SRGBColorSpace,
 } from "three";
-import { ANSWER, FONT, LABEL } from "./palette.js";
+import { ANSWER, FONT, LABEL, WRONG } from "./palette.js";
 
 const BAR_LENGTH = 1.3;
 const BAR_REST = new Color("#3c4d6e");
@@ -90,8 +90,10 @@ export class OutputPanel {
     ];
   }
 
-  // probabilities: 0..1 per digit as currently shown; answer: the predicted digit or -1 for none.
-  show(probabilities, answer) {
+  // probabilities: 0..1 per digit as currently shown; answer: the predicted digit or -1 for none;
+  // wrong: the answer is known to be wrong (lilac instead of yellow).
+  show(probabilities, answer, wrong = false) {
+    const colour = wrong ? WRONG : ANSWER;
     const place = new Object3D();
     this.positions.forEach((p, i) => {
       const length = Math.max(0.02, probabilities[i] * BAR_LENGTH);
@@ -99,10 +101,11 @@ export class OutputPanel {
       place.scale.set(length, 1, 1);
       place.updateMatrix();
       this.bars.setMatrixAt(i, place.matrix);
-      (i === answer ? ANSWER : BAR_REST).toArray(this.barColors, i * 3);
+      (i === answer ? colour : BAR_REST).toArray(this.barColors, i * 3);
     });
     this.bars.instanceMatrix.needsUpdate = true;
     this.bars.instanceColor.needsUpdate = true;
+    this.ring.material.color.copy(colour);
     this.ring.visible = answer >= 0;
     if (answer >= 0) this.ring.position.set(this.positions[answer].x, this.positions[answer].y, 0.01);
   }

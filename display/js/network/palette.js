@@ -19,6 +19,7 @@ export const BACKGROUND = new Color(cssValue("--bg"));
 export const POSITIVE = new Color(cssValue("--positive"));
 export const NEGATIVE = new Color(cssValue("--negative")); // orange: never mistaken for the answer's yellow
 export const ANSWER = new Color(cssValue("--answer"));
+export const WRONG = new Color(cssValue("--wrong")); // a test digit's answer that is not its label
 export const LABEL = cssValue("--text");
 export const FONT = cssValue("--font"); // the page's font stack, digits from Public Sans
 
@@ -29,6 +30,7 @@ const BACK = srgb(BACKGROUND);
 const PLUS = srgb(POSITIVE);
 const MINUS = srgb(NEGATIVE);
 export const ANSWER_SRGB = srgb(ANSWER);
+export const WRONG_SRGB = srgb(WRONG);
 
 // Neuron or pixel brightness for an activation in 0..1, written into out[i*3 .. i*3+2].
 export function writeActivation(out, i, value, boost = 1) {

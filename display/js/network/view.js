@@ -9,7 +9,7 @@ import { ConnectionLines } from "./connections.js";
 import { corners, layoutNetwork } from "./layout.js";
 import { NeuronLayer } from "./neurons.js";
 import { OutputPanel } from "./outputs.js";
-import { ANSWER_SRGB, writeColour } from "./palette.js";
+import { ANSWER_SRGB, WRONG_SRGB, writeColour } from "./palette.js";
 import { InputImage } from "./pixels.js";
 
 const PULSE_STEP_MS = 90; // delay from one layer to the next
@@ -35,6 +35,8 @@ export class NetworkView {
     this.answer = -1;
     this.answerAt = Infinity;
     this.shownAnswer = -1;
+    this.frame = null; // the newest activation, and the one whose answer is shown (from answerAt on)
+    this.shownFrame = null;
     this.moving = true;
   }
 
@@ -73,6 +75,7 @@ export class NetworkView {
       this.pulseAt[k] = now + k * PULSE_STEP_MS;
     });
     this.answer = frame.digit ?? -1;
+    this.frame = frame;
     this.answerAt = now + last * PULSE_STEP_MS;
     this.moving = true;
   }
@@ -92,7 +95,7 @@ export class NetworkView {
       moving = easeTowards(this.shown[k], this.target[k], ease) || since < PULSE_MS || moving;
       layer.show(this.shown[k], boost);
     });
-    if (now >= this.answerAt) this.shownAnswer = this.answer;
+    if (now >= this.answerAt) [this.shownAnswer, this.shownFrame] = [this.answer, this.frame];
     this.showAnswer();
     this.lines.colour(this.shown);
     this.moving = moving;
@@ -101,8 +104,11 @@ export class NetworkView {
 
   showAnswer() {
     const outputs = this.layers[this.layers.length - 1];
-    if (this.shownAnswer >= 0) writeColour(outputs.colors, this.shownAnswer, ANSWER_SRGB);
-    this.outputs.show(this.shown[this.shown.length - 1], this.shownAnswer);
+    const frame = this.shownFrame;
+    // As in the texts (hud.js): a test digit answered wrong is lilac, not the answer's yellow.
+    const wrong = frame?.source === "sample" && Number.isInteger(frame.label) && frame.label !== frame.digit;
+    if (this.shownAnswer >= 0) writeColour(outputs.colors, this.shownAnswer, wrong ? WRONG_SRGB : ANSWER_SRGB);
+    this.outputs.show(this.shown[this.shown.length - 1], this.shownAnswer, wrong);
   }
 
   // The drawing buffer's size in pixels: discs and lines keep their size on screen.
