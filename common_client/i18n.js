@@ -11,6 +11,8 @@
 //   ("one", "few", "other", …), else "other". Plurals: {"by": "count", "one": "1 neuron",
 //   "other": "{count} neurons"}.
 // - An unknown key shows itself, so a gap is visible on screen rather than blank.
+// - French: the space before : ; ! ? % and inside « » never breaks a line (translators may type a
+//   plain space; it becomes a no-break one here).
 //
 // loadLanguage also sets <html lang> (screen readers, hyphenation, Intl) and fills the page's marked
 // elements (translatePage): data-i18n → text, data-i18n-label → aria-label, data-i18n-placeholder.
@@ -42,7 +44,8 @@ export function currentLanguage() {
 export function t(key, values = {}) {
   const text = choose(strings[key], values);
   if (typeof text !== "string") return key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => formatValue(values[name]));
+  const filled = text.replace(/\{(\w+)\}/g, (_, name) => formatValue(values[name]));
+  return language === "fr" ? frenchSpaces(filled) : filled;
 }
 
 /** Whether the current language has a text for `key` (e.g. to keep a page's built-in text). */
@@ -82,6 +85,10 @@ function choose(text, values) {
     }
   }
   return text.other;
+}
+
+function frenchSpaces(text) {
+  return text.replace(/ ([:;!?%»])/g, "\u00a0$1").replace(/« /g, "«\u00a0");
 }
 
 function formatValue(value) {

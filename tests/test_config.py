@@ -135,10 +135,10 @@ VALIDATION_CASES = {
         "less than or equal to 200000",
     ),
     "unknown language": (
-        "# hello\nlanguage: fr\n",
+        "# hello\nlanguage: xx\n",
         "language",
         "language:",
-        "no translation 'fr'; available: de, en",
+        "no translation 'xx'; available: de, en, es, fr, nl",
     ),
     "unknown log level": ("logging:\n  level: verbose\n", "logging.level", "level:", "'debug'"),
     "section is not a mapping": ("limits: 5\n", "limits", "limits:", "must be a section of keys"),

@@ -54,7 +54,10 @@ async def test_modules_and_styles_are_served_with_their_types(client) -> None:
 async def test_config_names_the_language(client) -> None:
     response = await client.get("/tablet/config.json")
     assert response.status == 200
-    assert await response.json() == {"language": "de", "playground": False}
+    settings = await response.json()
+    assert (settings["language"], settings["playground"]) == ("de", False)
+    # The visitor's choices, each by its own name (its files' languageName).
+    assert settings["languages"]["de"] == "Deutsch" and settings["languages"]["fr"] == "Français"
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,10 @@
 // Wiring: the surface's strokes go to the connection; the exhibit's answers go to the status display.
 // Where staff opened the playground to tablets, a second tab lets the visitor train a small network.
 
-import { loadSettings, translatePage } from "./i18n.js";
+import { loadSettings, translatePage, useLanguage } from "./i18n.js";
 import { ClosedNotice } from "./closed.js";
 import { Connection } from "./connection.js";
+import { LanguagePicker } from "./language.js";
 import { PairingForm, forgetCredential, storedCredential, takeCodeFromAddress } from "./pairing.js";
 import { Playground } from "./playground.js";
 import { ConnectionIndicator, LinkNotice, PredictionView } from "./status.js";
@@ -22,6 +23,28 @@ async function main() {
   const prediction = new PredictionView($("prediction"));
   const hint = $("surface-hint");
   const linkNotice = new LinkNotice($("link-notice"));
+  // The visitor's language (language.js): this page switches at once, and the exhibit the screen;
+  // each `scene` message says which language is current (the staff's again once the visitor left).
+  let exhibitLanguage = settings.language; // as the exhibit last said
+  let shownLanguage = settings.language;
+  const picker = new LanguagePicker($("language"), settings.languages, (language) => {
+    showLanguage(language);
+    connection.send({ type: "language", language });
+  });
+  picker.show(shownLanguage);
+  async function showLanguage(language) {
+    shownLanguage = language;
+    picker.show(language);
+    if (!(await useLanguage(language))) return; // failed, or overtaken by a newer choice
+    // The [data-i18n] texts are done; these were written by code.
+    for (const part of [indicator, linkNotice, prediction]) part.translate();
+    if (closedNotice.closed) closedNotice.refresh();
+  }
+  function followExhibit(language) {
+    if (typeof language !== "string") return;
+    exhibitLanguage = language;
+    if (language !== shownLanguage) showLanguage(language);
+  }
   // The pen rests while the exhibit is closed or cannot be reached: no drawing is mixed from
   // strokes the exhibit saw and strokes it never did. A stroke under way goes on; the drawing
   // stays and is sent again once connected.
@@ -42,7 +65,10 @@ async function main() {
     },
     onMessage: (message) => {
       if (message.type === "prediction" && !surface.isEmpty) prediction.show(message);
-      else if (message.type === "scene") closedNotice.showScene(message);
+      else if (message.type === "scene") {
+        closedNotice.showScene(message);
+        followExhibit(message.language);
+      } else if (message.type === "language" && message.status === "refused") showLanguage(exhibitLanguage);
       else if (message.type === "error") console.warn("exhibit refused a message:", message.code, message.message);
     },
     onUnauthorized: () => {

@@ -111,7 +111,8 @@ export class Playground {
       art.append(icon);
       const label = document.createElement("span");
       label.className = "pg-dataset-name";
-      label.textContent = t(`dataset${name[0].toUpperCase()}${name.slice(1)}`);
+      label.dataset.i18n = `dataset${name[0].toUpperCase()}${name.slice(1)}`; // again when the language changes
+      label.textContent = t(label.dataset.i18n);
       button.append(art, label);
       button.addEventListener("click", () => this.chooseDataset(name));
       this.datasetList.append(button);

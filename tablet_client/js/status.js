@@ -10,9 +10,16 @@ export class ConnectionIndicator {
 
   /** state: connecting | connected | lost | busy | blocked | unsupported | offline */
   show(state, params = {}) {
+    this.state = state;
+    this.params = params;
     this.root.dataset.state = state;
     document.body.dataset.connection = state; // lets the styles dim what is stale while offline
-    this.text.textContent = t(state, params);
+    this.translate();
+  }
+
+  /** Say it (again, after the page's language changed). */
+  translate() {
+    if (this.state) this.text.textContent = t(this.state, this.params);
   }
 }
 
@@ -37,12 +44,19 @@ export class LinkNotice {
     }
     const reveal = () => {
       this.root.dataset.state = state;
-      this.title.textContent = t(`link${key}Title`);
-      this.detail.textContent = t(`link${key}Detail`);
+      this.key = key;
+      this.translate();
       this.root.hidden = false;
     };
     if (NOTICE_DELAY_MS[state] && this.root.hidden) this.timer = setTimeout(reveal, NOTICE_DELAY_MS[state]);
     else reveal();
+  }
+
+  /** Say it (again, after the page's language changed). */
+  translate() {
+    if (!this.key) return;
+    this.title.textContent = t(`link${this.key}Title`);
+    this.detail.textContent = t(`link${this.key}Detail`);
   }
 }
 
@@ -71,10 +85,16 @@ export class PredictionView {
 
   /** An empty drawing has no answer. */
   hide() {
+    this.percent = null;
     this.root.dataset.empty = "true";
     this.digit.textContent = "–";
     this.probability.textContent = "";
     for (const item of this.barFills) item.style.setProperty("--p", 0);
+  }
+
+  /** The answer's words, in the page's language (again after it changed). */
+  translate() {
+    this.probability.textContent = this.percent === null ? "" : t("sure", { percent: this.percent });
   }
 
   show({ seq, digit, probabilities }) {
@@ -82,7 +102,8 @@ export class PredictionView {
     this.newestSeq = seq;
     this.root.dataset.empty = "false";
     this.digit.textContent = String(digit);
-    this.probability.textContent = t("sure", { percent: Math.round((probabilities[digit] ?? 0) * 100) });
+    this.percent = Math.round((probabilities[digit] ?? 0) * 100);
+    this.translate();
     probabilities.forEach((p, d) => {
       const item = this.barFills[d];
       if (!item) return;
