@@ -6,6 +6,7 @@
 import { ClosedScreen } from "./closed.js";
 import { ConnectionCache } from "./connections.js";
 import { EventStream } from "./events.js";
+import { ExplainTour } from "./explain.js";
 import { Hud } from "./hud.js";
 import { loadLanguage, t } from "./i18n.js";
 import { FrameMetrics } from "./metrics.js";
@@ -17,7 +18,7 @@ import { PresenterMarks } from "./presenter.js";
 import { SamplesPanel } from "./samples.js";
 import { Stage } from "./stage.js";
 
-const SCREEN_EVENTS = ["network", "scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit"];
+const SCREEN_EVENTS = ["network", "scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit", "explain"];
 const PLAYGROUND_EVENTS = ["config", "status", "points", "history", "metrics", "boundary", "neurons", "weights"];
 const state = {}; // newest event of each kind
 const connections = new ConnectionCache();
@@ -32,6 +33,7 @@ const stage = new Stage(document.getElementById("stage"), {
   onContextRestored: () => view && (view.moving = true),
 });
 let view = null;
+const explain = new ExplainTour(stage, () => view, state); // "How does it work?" (the explain scene)
 let scene = "timeline";
 let playground = null; // made on first use, with the language loaded
 let playgroundStream = null; // open only while the playground scene is on
@@ -50,7 +52,7 @@ const handlers = {
     if (key !== networkKey) buildNetwork(network, key);
     samples.setNetwork(network);
     // Everything with words in it again, now in this language.
-    for (const kind of ["scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit"]) {
+    for (const kind of ["scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit", "explain"]) {
       if (state[kind]) handlers[kind](state[kind], performance.now());
     }
   },
@@ -61,6 +63,7 @@ const handlers = {
     hud.showInvitation(scene, event.text);
     samples.showScene(event);
     closed.showScene(event);
+    explain.showScene(scene);
     stage.setDrifting(scene !== "live");
     showPlayground(scene === "playground");
     setDrawing(scene !== "closed"); // closed all night: no frames at all
@@ -78,6 +81,7 @@ const handlers = {
     showConnectionsOf(frame.snapshot);
   },
   pairing: (pairing) => overlays.showPairing(pairing),
+  explain: (event, arrived) => explain.show(event, arrived),
   neuron(neuron) {
     overlays.showNeuron(neuron);
     stage.reserveBottom(neuron.index === null ? 0 : 0.3); // the network moves up, clear of the panel
@@ -180,6 +184,7 @@ function frame(now) {
   view?.resize(stage.canvas.width, stage.canvas.height); // sizes hold when the resolution steps down
   if (stage.render(now / 1000, dt / 1000)) {
     hud.placeLabels((point) => stage.project(point));
+    if (scene === "explain") explain.place((point) => stage.project(point));
     metrics.frameRendered(now);
     stage.quality.frame(dt, now);
   }
@@ -205,6 +210,7 @@ window.__display = {
   metrics,
   state,
   dispatch,
+  explain, // the explain scene's callout and where it was placed (tests)
   stage,
   get view() {
     return view;

@@ -1,7 +1,7 @@
 // Wiring: the surface's strokes go to the connection; the exhibit's answers go to the status display.
 // Where staff opened the playground to tablets, a second tab lets the visitor train a small network.
 
-import { loadSettings, translatePage, useLanguage } from "./i18n.js";
+import { loadSettings, t, translatePage, useLanguage } from "./i18n.js";
 import { ClosedNotice } from "./closed.js";
 import { Connection } from "./connection.js";
 import { LanguagePicker } from "./language.js";
@@ -23,6 +23,7 @@ async function main() {
   const prediction = new PredictionView($("prediction"));
   const hint = $("surface-hint");
   const linkNotice = new LinkNotice($("link-notice"));
+
   // The visitor's language (language.js): this page switches at once, and the exhibit the screen;
   // each `scene` message says which language is current (the staff's again once the visitor left).
   let exhibitLanguage = settings.language; // as the exhibit last said
@@ -49,7 +50,10 @@ async function main() {
   // strokes the exhibit saw and strokes it never did. A stroke under way goes on; the drawing
   // stays and is sent again once connected.
   const pen = { closed: false, connected: false };
-  const updatePen = () => (surface.locked = pen.closed || !pen.connected);
+  const updatePen = () => {
+    surface.locked = pen.closed || !pen.connected;
+    $("explain").disabled = surface.locked; // nothing to ask while closed or unreachable
+  };
 
   const connection = new Connection({
     onState: (state, params) => {
@@ -69,6 +73,7 @@ async function main() {
         closedNotice.showScene(message);
         followExhibit(message.language);
       } else if (message.type === "language" && message.status === "refused") showLanguage(exhibitLanguage);
+      else if (message.type === "explain") showExplainAnswer(message);
       else if (message.type === "error") console.warn("exhibit refused a message:", message.code, message.message);
     },
     onUnauthorized: () => {
@@ -125,6 +130,23 @@ async function main() {
     surface.clear();
     connection.send({ type: "clear" });
   });
+
+  // "How does it work?": the exhibit starts its explanation on the big screen, or says why not.
+  let explainTimer = 0;
+  $("explain").addEventListener("click", () => connection.send({ type: "explain" }));
+  function showExplainAnswer(message) {
+    const reasons = { closed: "explainRefusedClosed", presenter: "explainRefusedPresenter" };
+    const key = message.status === "started" ? "explainStarted" : (reasons[message.reason] ?? "explainRefusedClosed");
+    const line = $("explain-message");
+    line.dataset.i18n = key; // a language switch meanwhile translates it, too
+    line.textContent = t(key);
+    line.dataset.status = message.status;
+    clearTimeout(explainTimer);
+    explainTimer = setTimeout(() => {
+      line.textContent = "";
+      delete line.dataset.i18n;
+    }, 8000);
+  }
 
   const pairingForm = new PairingForm($("pairing"), (credential) => connection.start(credential));
 
