@@ -45,7 +45,7 @@ def test_defaults_are_always_open_with_the_five_scene_playlist() -> None:
     assert [(item.scene, item.seconds) for item in defaults.playlist] == [
         ("timeline", 60),
         ("explain", 45),
-        ("playground", 45),
+        ("playground", 70),
         ("samples", 30),
         ("call_to_action", 15),
     ]

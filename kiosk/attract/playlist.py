@@ -7,7 +7,7 @@ Each item is a scene, how long it stays on screen, and that scene's own settings
       speed: 1                 # 0.25-8
       digit: visitor           # visitor (last visitor's digit), sample (a test digit), or 0-9
     - scene: playground        # a small network learning a 2-D toy dataset live
-      seconds: 45
+      seconds: 70              # long enough to see the end (the spirals: ~45 s at the screen's pace)
       run: {dataset: spiral}   # any playground setting (kiosk.playground.spec); missing = default
     - scene: samples           # MNIST test digits flowing through the network, one by one
       seconds: 30
@@ -171,13 +171,15 @@ class PlaylistItem(BaseModel):
 
 
 def default_playlist() -> list[PlaylistItem]:
-    """A round of about two and a half minutes showing each kind of scene once."""
+    """A round of about three and a half minutes showing each kind of scene once."""
     return [
         PlaylistItem.model_validate(item)
         for item in (
             {"scene": "timeline", "seconds": 60, "speed": 1.0, "digit": "visitor"},
             {"scene": "explain", "seconds": 45, "digit": "visitor", "seconds_per_step": 8},
-            {"scene": "playground", "seconds": 45, "run": {"dataset": "spiral"}},
+            # At the screen's pace (playground.steps_per_second, 4) the spirals take shape over
+            # about 45 s after the training process has loaded: passers-by see the end too.
+            {"scene": "playground", "seconds": 70, "run": {"dataset": "spiral"}},
             {"scene": "samples", "seconds": 30, "which": "wrong", "seconds_per_sample": 5},
             {"scene": "call_to_action", "seconds": 15, "text": ""},
         )
