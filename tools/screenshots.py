@@ -238,19 +238,19 @@ async def presenter_pages(browser: Browser, kiosk: Kiosk, out: Path) -> None:
 
 
 async def explain_tour(kiosk: Kiosk, shooter: Shooter) -> None:
-    """Each beat of the tour, shot in its middle (the beats' lengths come from kiosk/display/tour.py)."""
+    """Each beat of the tour, 2 s after it began (the beats' lengths come from kiosk/display/tour.py)."""
     from kiosk.display.tour import BEATS, DEFAULT_SECONDS_PER_STEP, STEPS
 
     kiosk.admin("/api/admin/scene", {"scene": "explain"})
     started, at = time.monotonic(), 0.0
     for step, phase, share in BEATS:
         seconds = share * DEFAULT_SECONDS_PER_STEP
-        wait = started + at + seconds / 2 - time.monotonic()
-        at += seconds
-        if wait < 0:
+        begins, at = started + at, at + seconds
+        if time.monotonic() > begins + seconds - 0.5:  # the shots before took longer than this beat
             print(f"skipped explain step {STEPS[step]} phase {phase}: its time passed while shooting")
             continue
         suffix = f"-{phase + 1}" if sum(s == step for s, _, _ in BEATS) > 1 else ""
+        wait = max(0.0, begins + min(2.0, seconds / 3) - time.monotonic())
         await shooter.shoot(f"explain-{step + 1}-{STEPS[step]}{suffix}", settle_s=wait)
 
 
