@@ -13,8 +13,8 @@ samples-wrong, samples, call_to_action, live (a visitor's 0), neuron (neuron 17'
 timeline-early (the second snapshot), timeline (the last), pairing, explain-<n>-<step> (each
 beat of the "How does it work?" tour), playground (after 20 s of learning), every other scene
 the server has (``kiosk.display.screen.SCENES``; a scene this tool knows but the server does not
-is skipped with a message), closed, and disconnected (the kiosk stopped); and
-``tablet-en.png``/``tablet-de.png`` (the tablet page at 1024×768 with a digit drawn; German
+is skipped with a message), closed, and disconnected (the kiosk stopped while a sample's answer
+was shown); and ``tablet-en.png``/``tablet-de.png`` (the tablet page at 1024×768 with a digit drawn; German
 from the kiosk's ``language:``) and ``presenter-laptop.png`` (1280×800) / ``presenter-phone.png``
 (390×844 at 2×).
 
@@ -310,8 +310,8 @@ async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) ->
     await presenter_pages(browser, kiosk, out)
     kiosk.admin("/api/admin/scene", {"scene": "closed"})
     await shooter.shoot("closed")
-    kiosk.admin("/api/admin/scene", {"scene": "live"})  # the last answer on screen when the kiosk stops
-    await asyncio.sleep(4)
+    kiosk.admin("/api/admin/scene", {"scene": "samples"})  # an answer on screen when the kiosk stops
+    await asyncio.sleep(5)
 
 
 def _free_port() -> int:
