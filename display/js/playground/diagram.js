@@ -407,8 +407,13 @@ export class NetworkDiagram {
     g.textBaseline = "top";
     g.fillStyle = MUTED;
     g.font = this.captionFont;
+    const W = this.canvas.width;
     for (let k = 0; k < nodes.length; k++) {
-      g.fillText(this.captions[k] ?? "", nodes[k].x, this.captionY + this.captionShift[k]);
+      const text = this.captions[k] ?? "";
+      // Centred under its column, but never past the picture's edges ("Seine Antwort" at the right).
+      const half = g.measureText(text).width / 2;
+      const x = Math.min(W - half, Math.max(half, nodes[k].x));
+      g.fillText(text, x, this.captionY + this.captionShift[k]);
     }
   }
 
