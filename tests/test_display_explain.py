@@ -217,6 +217,18 @@ def test_the_tablets_button_starts_the_tour_on_the_screen(kiosk, browser) -> Non
     event = screen.evaluate("() => window.__display.state.explain")
     assert event["active"] and event["step"] == 0
     assert re.search(r"\d", screen.locator("#explain-callout").inner_text())
+    # A screen that connects now shows the step that is on (the server's whole state comes first).
+    late, late_errors = open_screen(browser, kiosk.base)
+    late.wait_for_function("() => window.__display.state.explain?.active", timeout=30_000)
+    step = late.evaluate("() => window.__display.state.explain.name")
+    late.wait_for_function(
+        "(title) => document.querySelector('#explain-callout .explain-step-title')?.textContent === title",
+        arg=TITLES[step],
+        timeout=10_000,
+    )
+    assert late.locator("#explain-callout").is_visible()
+    late.close()
+    errors += late_errors
     tablet.screenshot(path="/tmp/explain-tablet.png")
     context.close()
     screen.close()

@@ -75,7 +75,10 @@ export class ExplainTour {
     if (!event.active) return this.showScene("none");
     const view = this.view();
     if (!view) return;
+    // The same event again (the texts in a new language): its time runs from when it first came.
+    if (event === this.event) arrived = this.arrived;
     this.event = event;
+    this.arrived = arrived;
     this.title.textContent = t("explainTitle");
     this.progress.replaceChildren(
       ...Array.from({ length: event.total }, (_, i) => {
