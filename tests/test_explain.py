@@ -320,3 +320,32 @@ def test_the_presenter_page_has_a_button_for_every_scene_a_presenter_may_choose(
             (REPO / "presenter_client" / "i18n" / f"{language}.json").read_text(encoding="utf-8")
         )
         assert texts.get("sceneExplain"), language
+
+
+def test_picking_a_language_during_the_visitors_tour_does_not_cut_it_short(timeline: Timeline) -> None:
+    exhibit = Exhibit(timeline, OPEN)
+    exhibit.director.machine.start()
+    exhibit.director.explain()
+    walk(exhibit, 5)
+    exhibit.director.machine.stroke()  # what a language pick does: a touch, not a drawing
+    walk(exhibit, 30)  # 35 s in: longer than idle_seconds (20) after that touch
+    assert exhibit.screen.scene == "explain" and exhibit.director.machine.state == "visitor"
+    walk(exhibit, 5.5)
+    assert exhibit.screen.scene == "live"
+    walk(exhibit, 19)
+    assert exhibit.director.machine.state == "visitor"
+    walk(exhibit, 1.5)
+    assert exhibit.director.machine.state == "attract"
+
+
+def test_drawing_ends_the_tour_and_idle_time_counts_from_the_stroke(timeline: Timeline) -> None:
+    exhibit = Exhibit(timeline, OPEN)
+    exhibit.director.machine.start()
+    exhibit.director.explain()
+    walk(exhibit, 3)
+    exhibit.director.stroke()
+    assert exhibit.screen.scene == "live"
+    walk(exhibit, 19.5)
+    assert exhibit.director.machine.state == "visitor"
+    walk(exhibit, 1)  # idle_seconds after the stroke, long before the tour would have ended
+    assert exhibit.director.machine.state == "attract"

@@ -66,6 +66,7 @@ class ExhibitDirector:
         accepted = self.machine.stroke()
         if accepted and self.machine.state == "visitor" and self.screen.scene == "explain":
             self.screen.show_live()
+            self.machine.visitor_waits(0)  # the tour is over: idle time counts from this stroke
         return accepted
 
     def explain(self) -> str | None:

@@ -79,6 +79,7 @@ class ExhibitMachine:
         self._index, self._resume = 0, 0
         self._item_ends = now + timedelta(seconds=self._playlist[0].seconds)
         self._last_stroke: datetime | None = None
+        self._busy_until: datetime | None = None  # the end of what the visitor asked to see
         self._presenter: str | None = None
         self._presenter_seen = now
 
@@ -158,11 +159,11 @@ class ExhibitMachine:
 
     def visitor_waits(self, seconds: float) -> None:
         """The visitor asked for something that lasts ``seconds`` (the explanation tour): their turn
-        does not time out before it has ended; ``idle_seconds`` count from its end."""
+        does not time out before it has ended; ``idle_seconds`` count from its end (or from a later
+        stroke). 0: it has ended early."""
         now = self._advance()
         if self._state == "visitor":
-            until = now + timedelta(seconds=seconds)
-            self._last_stroke = until if self._last_stroke is None else max(self._last_stroke, until)
+            self._busy_until = now + timedelta(seconds=seconds) if seconds > 0 else None
             self._status_changed()
 
     def presenter_take(self, name: str) -> None:
@@ -253,8 +254,9 @@ class ExhibitMachine:
     def _own_deadline(self) -> datetime | None:
         if self._state == "attract":
             return self._item_ends
-        if self._state == "visitor" and self._last_stroke is not None:
-            return self._last_stroke + self._idle
+        seen = self._visitor_seen()
+        if self._state == "visitor" and seen is not None:
+            return seen + self._idle
         if self._state == "presenter":
             return self._presenter_seen + self._presenter_idle
         return None
@@ -285,8 +287,13 @@ class ExhibitMachine:
         self._opens_at = self._hours.next_opening(at)
         self._closes_at = self._hours.next_closing(at) if self._open else None
 
+    def _visitor_seen(self) -> datetime | None:
+        """When the visitor was last busy: their last stroke, or the end of what they asked to see."""
+        times = [t for t in (self._last_stroke, self._busy_until) if t is not None]
+        return max(times) if times else None
+
     def _start_item(self, index: int, at: datetime) -> None:
-        self._state = "attract"
+        self._state, self._busy_until = "attract", None
         self._index = index % len(self._playlist)
         item = self._playlist[self._index]
         self._item_ends = at + timedelta(seconds=item.seconds)
@@ -295,7 +302,7 @@ class ExhibitMachine:
             self._status_changed()
 
     def _enter_closed(self) -> None:
-        self._state, self._resume = "closed", 0
+        self._state, self._resume, self._busy_until = "closed", 0, None
         self._actions.show_closed(self._opens_at)
         self._status_changed()
 
@@ -303,7 +310,7 @@ class ExhibitMachine:
         self._presenter = None
         if not self._open:
             self._enter_closed()
-        elif self._last_stroke is not None and at - self._last_stroke < self._idle:
+        elif (seen := self._visitor_seen()) is not None and at - seen < self._idle:
             self._state = "visitor"
             self._actions.show_visitor()
             self._status_changed()
@@ -314,6 +321,8 @@ class ExhibitMachine:
         """The clock jumped: go straight to the state it says now, replaying nothing."""
         if self._last_stroke is not None:
             self._last_stroke = min(self._last_stroke, now)
+        if self._busy_until is not None:
+            self._busy_until = min(self._busy_until, now)
         self._presenter_seen = min(self._presenter_seen, now)
         self._read_schedule(now)
         if self._state == "presenter":
@@ -323,11 +332,7 @@ class ExhibitMachine:
                 self._status_changed()
         elif not self._open:
             self._enter_closed()
-        elif (
-            self._state == "visitor"
-            and self._last_stroke is not None
-            and now - self._last_stroke < self._idle
-        ):
+        elif self._state == "visitor" and now - (self._visitor_seen() or now - self._idle) < self._idle:
             self._status_changed()
         else:
             resume = {"closed": 0, "attract": self._index + 1, "visitor": self._resume}[self._state]
