@@ -170,8 +170,9 @@ class PlaygroundConfig(_Section):
     max_seconds: StrictInt = Field(300, ge=5, le=3600)
     # Training steps a second: the screen's own runs (for passers-by), and runs a tablet or the
     # presenter starts; a run's own steps_per_second (kiosk/playground/spec.py) comes first.
-    steps_per_second: StrictFloat | StrictInt = Field(4, ge=0.1, le=5000)
-    tablet_steps_per_second: StrictFloat | StrictInt = Field(20, ge=0.1, le=5000)
+    # StrictFloat takes whole numbers too; one type, so an error names the key, not the type tried.
+    steps_per_second: StrictFloat = Field(4.0, ge=0.1, le=5000)
+    tablet_steps_per_second: StrictFloat = Field(20.0, ge=0.1, le=5000)
     tablet_controls: StrictBool = False
 
 

@@ -152,6 +152,18 @@ VALIDATION_CASES = {
         "ice_servers:",
         "not a stun:, turn: or turns: URL",
     ),
+    "playground pace of zero": (
+        "playground:\n  steps_per_second: 0\n",
+        "playground.steps_per_second",
+        "steps_per_second:",
+        "greater than or equal to 0.1",
+    ),
+    "tablet pace as text": (
+        "playground:\n  tablet_steps_per_second: fast\n",
+        "playground.tablet_steps_per_second",
+        "tablet_steps_per_second:",
+        "number",
+    ),
     "self-referencing alias": ("server:\n  port: 1\nloop: &x [*x]\n", "loop", "loop:", "unknown key"),
 }
 
