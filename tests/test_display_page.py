@@ -134,7 +134,14 @@ def test_screen_loads_in_german_without_errors_or_requests_beyond_the_exhibit(ki
     assert network["architecture"] == [784, 128, 64, 10]
     assert screen.page.locator("#call-to-action").inner_text() == "Zeichne eine Ziffer auf dem Tablet"
     labels = screen.page.locator("#layer-labels span").all_inner_texts()
-    assert labels == ["Was das Netz sieht", "128 Neuronen", "64 Neuronen", "Seine Antwort"]
+    # The input's caption says whose drawing it is: here the timeline's handwritten test digit.
+    label = screen.state("activation")["label"]
+    assert labels == [
+        f"Eine handgeschriebene {label}: 784 Zahlen",
+        "128 Neuronen",
+        "64 Neuronen",
+        "Seine Antwort",
+    ]
     # Every neuron layer and the connections are on the GPU; the canvas is not blank.
     gpu = screen.page.evaluate("() => window.__display.gpuObjects()")
     assert gpu["geometries"] >= 5 and gpu["programs"] >= 2, gpu
@@ -297,9 +304,16 @@ def test_the_screen_reconnects_and_resynchronises_after_a_server_restart(tmp_pat
         command(kiosk, "timeline", {"action": "seek", "snapshot": 7})
         screen.page.wait_for_function("() => window.__display.state.timeline.index === 7", timeout=5_000)
 
+        assert screen.page.locator("#answer").is_visible()
         kiosk.stop()
         connection.wait_for(state="visible", timeout=10_000)  # a calm note, not an error dialog
         assert connection.inner_text() == "Verbinde mit der Ausstellung…"
+        # Large, and no answer shown as if it were live.
+        size = screen.page.evaluate(
+            "() => parseFloat(getComputedStyle(document.getElementById('connection')).fontSize)"
+        )
+        assert size >= 0.045 * VIEWPORT["height"], size
+        assert not screen.page.locator("#answer").is_visible()
         kiosk.start()
         connection.wait_for(state="hidden", timeout=20_000)
         # The new server starts its timeline afresh, and the screen follows it, not its old state.

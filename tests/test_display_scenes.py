@@ -73,6 +73,12 @@ class Screen:
             "([s, p]) => getComputedStyle(document.querySelector(s)).getPropertyValue(p)", [selector, prop]
         )
 
+    def shown(self) -> None:
+        """Wait for the frame that shows the newest activation's answer (texts change with the 3D ring)."""
+        self.page.wait_for_function(
+            "() => window.__display.view.shownFrame === window.__display.state.activation", timeout=10_000
+        )
+
     def frames(self) -> int:
         return self.page.evaluate("() => window.__display.metrics.frames")
 
@@ -221,6 +227,7 @@ def test_a_wrong_sample_shows_both_digits_kindly(screen) -> None:
     probabilities[9], probabilities[4] = 0.7, 0.14
     sample = frame | {"source": "sample", "probabilities": probabilities}
     screen.dispatch("activation", sample | {"label": 4, "digit": 9})
+    screen.shown()
     assert screen.visible("#sample-line")
     assert screen.text("#sample-label") == "4" and screen.text("#sample-answer") == "9"
     assert screen.text("#sample-verdict") == "diesmal falsch"
@@ -236,7 +243,9 @@ def test_a_wrong_sample_shows_both_digits_kindly(screen) -> None:
     # A right one: the same colours for both, and it says so.
     screen.dispatch("scene", {"scene": "samples", "which": "any"})
     screen.dispatch("activation", sample | {"label": 9, "digit": 9})
-    assert screen.text("#samples h1") == "Ziffern aus dem Testsatz"
+    screen.shown()
+    german = json.loads((I18N / "de.json").read_text(encoding="utf-8"))
+    assert screen.text("#samples h1") == german["samplesAny"]
     assert screen.text("#sample-verdict") == "richtig"
     assert screen.page.locator("#sample-line").get_attribute("data-wrong") is None
     assert screen.style("#sample-answer", "color") == screen.style("#sample-label", "color")
@@ -308,6 +317,7 @@ def test_the_screen_follows_the_servers_scenes_and_new_events(kiosk, screen) -> 
             " && window.__display.state.activation?.source === 'sample'",
             timeout=10_000,
         )
+        screen.shown()
         frame = screen.page.evaluate("() => window.__display.state.activation")
         assert screen.text("#sample-label") == str(frame["label"])
         assert screen.text("#sample-answer") == str(frame["digit"])

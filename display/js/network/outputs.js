@@ -35,7 +35,7 @@ export class OutputPanel {
     this.bars = new InstancedMesh(new BoxGeometry(1, radius * 1.3, 0.05), new MeshBasicMaterial(), positions.length);
     this.barColors = new Float32Array(positions.length * 3);
     this.bars.instanceColor = new InstancedBufferAttribute(this.barColors, 3);
-    this.barX = positions[0].x + radius * 4.2;
+    this.barX = positions[0].x + radius * 4.5;
     this.ring = new Mesh(
       new RingGeometry(radius * 1.5, radius * 1.85, 40),
       new MeshBasicMaterial({ color: ANSWER }),
@@ -54,7 +54,7 @@ export class OutputPanel {
     const material = new MeshBasicMaterial({ map: texture, transparent: true, premultipliedAlpha: true, depthWrite: false });
     const size = radius * 3;
     const mesh = new Mesh(new PlaneGeometry(size, size), material);
-    mesh.position.set(p.x + radius * 2.6, p.y, p.z);
+    mesh.position.set(p.x + radius * 3, p.y, p.z); // clear of the ring (1.85 radii)
     mesh.renderOrder = 3;
     mesh.visible = false;
     mesh.userData.text = text;
