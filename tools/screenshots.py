@@ -13,9 +13,12 @@ samples-wrong, samples, call_to_action, live (a visitor's 0), neuron (neuron 17'
 timeline-early (the second snapshot), timeline (the last), pairing, explain-<n>-<step> (each
 beat of the "How does it work?" tour), playground (after 20 s of learning), every other scene
 the server has (``kiosk.display.screen.SCENES``; a scene this tool knows but the server does not
-is skipped with a message), closed, and disconnected (the kiosk stopped while a sample's answer
-was shown); and ``tablet-en.png``/``tablet-de.png`` (the tablet page at 1024×768 with a digit drawn; German
-from the kiosk's ``language:``) and ``presenter-laptop.png`` (1280×800) / ``presenter-phone.png``
+is skipped with a message), live-de (after the visitor picked German on the tablet), closed, and
+disconnected (the kiosk stopped while a sample's answer was shown).
+
+Beside them: ``tablet-en.png`` and ``tablet-de.png`` (the tablet page at 1024×768 with a digit
+drawn; German picked in the page's language picker, or, where the page has none, from the
+kiosk's ``language:``), ``presenter-laptop.png`` (1280×800) and ``presenter-phone.png``
 (390×844 at 2×).
 
 For live and the timeline it prints the network's on-screen extent: the bounding box of the
@@ -192,14 +195,25 @@ async def visitor_draws(kiosk: Kiosk, credential: str, strokes: list) -> Virtual
     return tablet
 
 
-async def tablet_page(browser: Browser, kiosk: Kiosk, path: Path, strokes: list) -> None:
-    """The real tablet page at 1024×768, paired with a code, a digit drawn and answered."""
+async def tablet_page(
+    browser: Browser,
+    kiosk: Kiosk,
+    path: Path,
+    strokes: list,
+    language: str | None = None,
+    shooter: Shooter | None = None,
+) -> bool:
+    """The real tablet page at 1024×768, paired with a code, a digit drawn and answered. With
+    ``language``, the visitor picks it first in the page's picker (False: the page has none), the
+    screen is shot too (``live-<language>``), and English is picked again afterwards."""
     code = kiosk.admin("/api/admin/pairing", {})["code"]
     context = await browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
     try:
         page = await context.new_page()
         await page.goto(f"{kiosk.base}/tablet#code={code}")
         await page.wait_for_function(CONNECTED, timeout=60_000)
+        if language and not await pick_language(page, language):
+            return False
         box = await page.locator("#surface").bounding_box()
         for stroke in fit(strokes, box):
             await page.mouse.move(*stroke[0][:2])
@@ -213,8 +227,23 @@ async def tablet_page(browser: Browser, kiosk: Kiosk, path: Path, strokes: list)
         await asyncio.sleep(1.5)
         await page.screenshot(path=str(path))
         print(f"wrote {path}", flush=True)
+        if language and shooter:
+            await shooter.shoot(f"live-{language}", settle_s=1)
+            await pick_language(page, "en")
+            await asyncio.sleep(1)
+        return True
     finally:
         await context.close()
+
+
+async def pick_language(page: Page, language: str) -> bool:
+    """As a visitor: open the language picker and choose ``language`` (False: no picker shown)."""
+    if not await page.locator("#language-button").is_visible():
+        return False
+    await page.click("#language-button")
+    await page.click(f"#language-list [lang={language}]")
+    await asyncio.sleep(1.5)  # the page's texts, and the screen's, in the new language
+    return True
 
 
 async def presenter_pages(browser: Browser, kiosk: Kiosk, out: Path) -> None:
@@ -266,18 +295,21 @@ async def run(out: Path) -> dict:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
                 shooter = Shooter(browser, kiosk, out)
                 await shooter.open()
-                await scenes(kiosk, shooter, browser, out)
+                german = await scenes(kiosk, shooter, browser, out)
                 kiosk.stop()  # the screen loses the exhibit
                 await shooter.shoot("disconnected", settle_s=6)
-                kiosk.start(language="de")
-                await tablet_page(browser, kiosk, out / "tablet-de.png", pen_digit(4))
+                if not german:  # no language picker on the tablet page: the staff's language then
+                    print("the tablet page has no language picker: German from the kiosk's language: de")
+                    kiosk.start(language="de")
+                    await tablet_page(browser, kiosk, out / "tablet-de.png", pen_digit(4))
                 await browser.close()
         finally:
             kiosk.stop()
     return shooter.extents
 
 
-async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) -> None:
+async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) -> bool:
+    """Every scene and overlay while the kiosk runs; whether the tablet page could pick German."""
     credential = pair_virtual_tablet(kiosk)  # now: "Tablet paired" is gone before the shots
     await shooter.shoot("samples-wrong", settle_s=8)  # the playlist's only entry
     kiosk.admin("/api/admin/scene", {"scene": "samples"})
@@ -308,10 +340,12 @@ async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) ->
             kiosk.admin("/api/admin/scene", {"scene": scene})
             await shooter.shoot(scene, settle_s=5)
     await presenter_pages(browser, kiosk, out)
+    german = await tablet_page(browser, kiosk, out / "tablet-de.png", pen_digit(4), "de", shooter)
     kiosk.admin("/api/admin/scene", {"scene": "closed"})
     await shooter.shoot("closed")
     kiosk.admin("/api/admin/scene", {"scene": "samples"})  # an answer on screen when the kiosk stops
     await asyncio.sleep(5)
+    return german
 
 
 def _free_port() -> int:
