@@ -135,8 +135,9 @@ def bench_display(pen_file: Path | None, frames: int, baseline: str, rounds: int
     with (
         tempfile.TemporaryDirectory() as tmp,
         display_frames.baseline_tree(baseline) as old_root,
-        running_exhibit(Path(tmp) / "new", per_neuron=PER_NEURON) as new,
-        running_exhibit(Path(tmp) / "old", root=old_root, per_neuron=PER_NEURON) as old,
+        # Both quiet: one side's playground must not train while the other side is measured.
+        running_exhibit(Path(tmp) / "new", per_neuron=PER_NEURON, quiet=True) as new,
+        running_exhibit(Path(tmp) / "old", root=old_root, per_neuron=PER_NEURON, quiet=True) as old,
     ):
         for size, viewport in display_frames.SIZES.items():
             raws = {"old": [], "new": []}
@@ -164,7 +165,7 @@ def bench_display(pen_file: Path | None, frames: int, baseline: str, rounds: int
 def bench_pointer_latency(pen_file: Path | None, drawings: int) -> dict:
     """Tablet page pointer event to the screen's frame showing its answer (bench/pointer_latency.py)."""
     chosen, source = pointer_latency.load_drawings(pen_file, drawings)
-    with tempfile.TemporaryDirectory() as tmp, running_exhibit(Path(tmp)) as (base, _):
+    with tempfile.TemporaryDirectory() as tmp, running_exhibit(Path(tmp), quiet=True) as (base, _):
         token = (Path(tmp) / "state" / "admin.token").read_text().strip()
         code = _post(f"{base}/api/admin/pairing", {}, token)["code"]
         result = asyncio.run(pointer_latency.measure(base, code, chosen, source))
@@ -225,9 +226,10 @@ def _wait_for_playground(base: str, seconds: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def running_exhibit(folder: Path, root: Path = ROOT, per_neuron: int | None = None):
+def running_exhibit(folder: Path, root: Path = ROOT, per_neuron: int | None = None, quiet: bool = False):
     """``python -m kiosk`` from ``root`` (this tree, or another checkout run with the same venv and
-    export) on a free loopback port with a paired tablet: (base URL, credential)."""
+    export) on a free loopback port with a paired tablet: (base URL, credential). ``quiet``: the
+    attract playlist is the timeline alone (no playground training on the CPU meanwhile)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -237,6 +239,7 @@ def running_exhibit(folder: Path, root: Path = ROOT, per_neuron: int | None = No
         f"server:\n  host: 127.0.0.1\n  port: {port}\nmodel:\n  export: {DEFAULT_EXPORT}\n"
         f"tablet:\n  state_dir: {folder / 'state'}\n"
         + (f"display:\n  connections_per_neuron: {per_neuron}\n" if per_neuron else "")
+        + ("attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n" if quiet else "")
     )
     # PYTHONPATH first: the venv's editable install points at this tree's kiosk package.
     env = {**os.environ, "PYTHONPATH": str(root)}
