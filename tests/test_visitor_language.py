@@ -1,7 +1,8 @@
 """The visitor's language, round trip, in real browsers against the real server: a paired tablet
 page picks "Français" from its language picker; its own texts turn French at once, and so do the
-exhibit screen's (another page, fed by the server's events); after the visitor's idle time both
-are back in the staff's language (English here). What is checked is rendered text (innerText of
+exhibit screen's (another page, fed by the server's events), and the presenter's status says which
+language the screen speaks; after the visitor's idle time all are back in the staff's language
+(English here). What is checked is rendered text (innerText of
 visible elements), compared with the translation files, not hard-coded copies.
 """
 
@@ -16,6 +17,8 @@ from conftest import BROWSER_ARGS, CHROMIUM, REPO, Kiosk, browser_missing, unuse
 IDLE_S = 12  # the visitor's idle time: long enough for the checks, short enough to wait for
 TABLET = {"width": 1024, "height": 768}
 SCREEN = {"width": 1280, "height": 720}
+PHONE = {"width": 390, "height": 844}
+PASSPHRASE = "a long test passphrase"
 
 
 def _texts(page: str, language: str) -> dict:
@@ -24,6 +27,8 @@ def _texts(page: str, language: str) -> dict:
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
+    from kiosk.presenter.passphrase import hash_passphrase
+
     folder = tmp_path_factory.mktemp("visitor-language")
     port = unused_port()
     config = folder / "kiosk.yaml"
@@ -34,6 +39,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory):
         f"display:\n  idle_seconds: {IDLE_S}\n"
         "attract:\n  playlist:\n    - scene: call_to_action\n      seconds: 3600\n"
         "language: en\n"
+        f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
     )
     kiosk = Kiosk(config, folder / "state", port)
     kiosk.start()
@@ -79,6 +85,15 @@ def test_a_visitors_language_reaches_the_screen_and_idle_brings_the_staffs_back(
             screen.goto(f"{kiosk.base}/")
             expect(screen.locator("#call-to-action")).to_have_text(screen_en["drawPrompt"], timeout=30_000)
 
+            presenter = browser.new_context(viewport=PHONE).new_page()
+            presenter.on("pageerror", lambda e: errors.append(str(e)))
+            presenter.goto(f"{kiosk.base}/presenter")
+            presenter.fill("#login-name", "Ana")
+            presenter.fill("#login-passphrase", PASSPHRASE)
+            presenter.click("#login-submit")
+            expect(presenter.locator("#link")).to_have_attribute("data-state", "live", timeout=30_000)
+            in_french = _texts("presenter_client", "en")["stateLanguage"].format(language="French")
+
             tablet.goto(f"{kiosk.base}/tablet#code={_pairing_code(kiosk)}")
             expect(tablet.locator("#connection")).to_have_attribute("data-state", "connected", timeout=30_000)
             expect(tablet.locator("h1")).to_have_text(english["title"])
@@ -108,6 +123,9 @@ def test_a_visitors_language_reaches_the_screen_and_idle_brings_the_staffs_back(
             french_leads = _variants(screen_fr["predicted"])
             assert lead.inner_text().strip() in french_leads, lead.inner_text()
             assert lead.inner_text().strip() not in _variants(screen_en["predicted"])
+            # The presenter's page stays in the staff's English and says what the screen speaks.
+            expect(presenter.locator("#st-exhibit")).to_contain_text(in_french, timeout=15_000)
+            assert presenter.evaluate("document.documentElement.lang") == "en"
 
             # The visitor leaves: after the idle time the playlist and the staff's English are back.
             expect(screen.locator("#call-to-action")).to_have_text(
@@ -117,6 +135,7 @@ def test_a_visitors_language_reaches_the_screen_and_idle_brings_the_staffs_back(
             expect(tablet.locator("h1")).to_have_text(english["title"], timeout=15_000)
             expect(button).to_have_text(english["languageName"])
             expect(tablet.locator("#connection-text")).to_have_text(english["connected"])
+            expect(presenter.locator("#st-exhibit")).not_to_contain_text(in_french, timeout=15_000)
 
             # A language the exhibit does not speak is refused and counted, and changes nothing.
             tablet.evaluate("window.__tablet.connection.send({type: 'language', language: 'xx'})")

@@ -2,7 +2,7 @@
 // (the `status` event every 2 s: screens, tablets, presenters, uptime, the last problems logged).
 // Seconds left count down between events from the exhibit's own figure.
 
-import { formatDuration, formatTime, sceneName, t, tabletState } from "./i18n.js";
+import { currentLanguage, formatDuration, formatTime, sceneName, t, tabletState } from "./i18n.js";
 import { value, watch } from "./store.js";
 import { make, setText } from "./widgets.js";
 
@@ -22,6 +22,7 @@ export class StatusPanel {
       this.exhibitAt = performance.now();
       this.showExhibit();
     });
+    watch("network", () => this.showExhibit()); // the language the screen speaks
     watch("status", (status) => {
       this.statusAt = performance.now();
       this.showStatus(status);
@@ -60,11 +61,19 @@ export class StatusPanel {
   }
 
   showExhibit() {
-    const text = this.describeExhibit();
+    const text = this.describeExhibit() + this.describeLanguage();
     setText(this.exhibit, text);
     const status = value("status");
     const screens = status ? ` · ${t("screens")}: ${status.screens ?? 0}` : "";
     setText(this.summary, text + screens);
+  }
+
+  /** " · in French" while the screen speaks another language than this page (a visitor's pick). */
+  describeLanguage() {
+    const spoken = value("network")?.language;
+    if (!spoken || spoken === currentLanguage()) return "";
+    const name = new Intl.DisplayNames([currentLanguage()], { type: "language" }).of(spoken) ?? spoken;
+    return ` · ${t("stateLanguage", { language: name })}`;
   }
 
   showStatus(status) {

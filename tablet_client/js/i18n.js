@@ -9,7 +9,8 @@ export { currentLanguage, t, translatePage } from "/common/i18n.js";
 
 /**
  * Ask the exhibit for the page's settings and take its language (English if it cannot say).
- * Resolves to the settings: {language, languages, playground} — languages: code → the language's
+ * Resolves to the settings: {language, loaded, languages, playground} — loaded: whether its texts
+ * came (if not, the exhibit's next `scene` message brings them); languages: code → the language's
  * own name ("Deutsch"), in the exhibit's order; playground: whether to offer the second tab.
  */
 export async function loadSettings() {
@@ -22,8 +23,8 @@ export async function loadSettings() {
   }
   const languages = settings?.languages && typeof settings.languages === "object" ? settings.languages : {};
   const language = Object.hasOwn(languages, settings?.language) ? settings.language : "en";
-  await useLanguage(language);
-  return { language, languages, playground: settings?.playground === true };
+  const loaded = await useLanguage(language);
+  return { language, loaded, languages, playground: settings?.playground === true };
 }
 
 /** Show the page in `language`; resolves to whether it could (a failed load keeps the texts). */

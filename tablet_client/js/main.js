@@ -27,16 +27,19 @@ async function main() {
   // The visitor's language (language.js): this page switches at once, and the exhibit the screen;
   // each `scene` message says which language is current (the staff's again once the visitor left).
   let exhibitLanguage = settings.language; // as the exhibit last said
-  let shownLanguage = settings.language;
+  let shownLanguage = settings.loaded ? settings.language : null; // null: try again when the exhibit says
   const picker = new LanguagePicker($("language"), settings.languages, (language) => {
     showLanguage(language);
     connection.send({ type: "language", language });
   });
-  picker.show(shownLanguage);
+  picker.show(settings.language);
   async function showLanguage(language) {
     shownLanguage = language;
     picker.show(language);
-    if (!(await useLanguage(language))) return; // failed, or overtaken by a newer choice
+    if (!(await useLanguage(language))) {
+      if (shownLanguage === language) shownLanguage = null; // failed: the next scene message tries again
+      return; // (or overtaken by a newer choice)
+    }
     // The [data-i18n] texts are done; these were written by code.
     for (const part of [indicator, linkNotice, prediction]) part.translate();
     if (closedNotice.closed) closedNotice.refresh();
