@@ -37,7 +37,8 @@ export class LanguagePicker {
     document.addEventListener("pointerdown", (event) => {
       if (!this.list.hidden && !root.contains(event.target)) this.setOpen(false);
     });
-    root.hidden = this.options.size < 2; // one language: nothing to choose
+    // One language: nothing to choose. In the presenter's page (a frame) the staff's language stays.
+    root.hidden = this.options.size < 2 || window.self !== window.top;
   }
 
   /** Show `code` as the current language. */
