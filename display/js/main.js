@@ -65,6 +65,7 @@ const handlers = {
     closed.showScene(event);
     explain.showScene(scene);
     stage.setDrifting(scene !== "live");
+    stage.reserveTop(scene === "samples" ? 0.27 : 0); // its texts take more of the top band
     showPlayground(scene === "playground");
     setDrawing(scene !== "closed"); // closed all night: no frames at all
   },

@@ -4,7 +4,7 @@
 // OFFLINE_AFTER_MS is: then the answer is hidden (it is no longer live) and the notice is large.
 
 import { t } from "./i18n.js";
-import { NEGATIVE, POSITIVE } from "./network/palette.js";
+import { NEGATIVE_SRGB, POSITIVE_SRGB } from "./network/palette.js";
 
 const $ = (id) => document.getElementById(id);
 const PAIRED_NOTE_MS = 5000;
@@ -71,7 +71,7 @@ export class Overlays {
     const g = canvas.getContext("2d");
     const image = g.createImageData(28, 28);
     neuron.weights.forEach((w, i) => {
-      const c = w >= 0 ? POSITIVE : NEGATIVE;
+      const c = w >= 0 ? POSITIVE_SRGB : NEGATIVE_SRGB; // the legend's blue and orange, not linear light
       const k = Math.min(1, Math.abs(w));
       image.data.set([c.r * k * 255, c.g * k * 255, c.b * k * 255, 255], i * 4);
     });

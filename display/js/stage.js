@@ -17,7 +17,7 @@ const FRAME = { left: -0.96, right: 0.96, bottom: -0.82, top: 0.62 };
 const HOME = { azimuth: -0.22, elevation: 0.14 }; // radians: from the left front (the input nearest), a little above
 const DRIFT = { azimuth: 0.16, elevation: 0.05, periodS: 70 };
 const FOCUS_EASE_S = 0.3; // time constant: a change of framing is done in about a second
-const LOWEST = FRAME.bottom;
+const [LOWEST, HIGHEST] = [FRAME.bottom, FRAME.top];
 
 export class Stage {
   constructor(canvas, { onContextLost, onContextRestored }) {
@@ -68,9 +68,14 @@ export class Stage {
     this.focus = points && points.length ? { points, share } : null;
   }
 
-  // Keep the bottom `share` of the screen free of the network (e.g. for a panel), 0 for none.
+  // Keep the bottom or top `share` of the screen free of the network (a panel, a scene's longer
+  // texts), 0 for the usual bands.
   reserveBottom(share) {
     FRAME.bottom = Math.max(LOWEST, -1 + 2 * share);
+  }
+
+  reserveTop(share) {
+    FRAME.top = Math.min(HIGHEST, 1 - 2 * share);
   }
 
   // Drift slowly in attract mode; hold still while a visitor draws.

@@ -96,7 +96,7 @@ export class OutputPanel {
     const colour = wrong ? WRONG : ANSWER;
     const place = new Object3D();
     this.positions.forEach((p, i) => {
-      const length = Math.max(0.02, probabilities[i] * BAR_LENGTH);
+      const length = Math.max(1e-4, probabilities[i] * BAR_LENGTH); // none at all for ~0: no stray slivers
       place.position.set(this.barX + length / 2, p.y, p.z);
       place.scale.set(length, 1, 1);
       place.updateMatrix();

@@ -30,6 +30,8 @@ const BACK = srgb(BACKGROUND);
 const PLUS = srgb(POSITIVE);
 const MINUS = srgb(NEGATIVE);
 export const ANSWER_SRGB = srgb(ANSWER);
+export const POSITIVE_SRGB = PLUS; // for 2D canvases, which take sRGB
+export const NEGATIVE_SRGB = MINUS;
 export const WRONG_SRGB = srgb(WRONG);
 
 // Neuron or pixel brightness for an activation in 0..1, written into out[i*3 .. i*3+2].
