@@ -173,6 +173,7 @@ def test_each_step_is_large_beside_its_part_and_step_2_shows_the_servers_sum(kio
             assert f"+ {neuron['more']} more squares: {number(neuron['rest'])}" in text
             assert f"{EN['explainBias']}: {number(neuron['bias'])}" in text
             assert f"= {number(neuron['total'])}" in text
+            assert EN["explainLit"].replace("{output}", number(neuron["output"])) in text  # what comes out
             assert page.evaluate("() => window.__display.view.selection.visible")  # the neuron is ringed
         if name == "answer":
             assert page.locator(".explain-digit").inner_text() == str(event["answer"]["digit"])

@@ -204,7 +204,7 @@ const STEPS = {
     sum.append($("span", "explain-term explain-total", `= ${number(neuron.total, 2)}`));
     const lit = neuron.output > 0;
     const verdict = $("p", `explain-text ${lit ? "explain-lit" : "explain-dark"}`);
-    verdict.textContent = lit ? t("explainLit", { output: neuron.output }) : t("explainStaysDark");
+    verdict.textContent = lit ? t("explainLit", { output: number(neuron.output, 2) }) : t("explainStaysDark");
     const dark = $("p", "explain-text explain-quiet", t("explainDark", { dark: neuron.dark, count: neuron.count }));
     this.write(t("explainNeuronTitle"), $("p", "explain-text", t("explainNeuronText")), sum, verdict, dark);
     const input = view.layout[0].positions;
