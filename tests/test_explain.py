@@ -165,6 +165,12 @@ def test_the_playlist_item_runs_the_tour_and_holds_its_last_step(timeline: Timel
     # A screen that connects now is shown the step that is on.
     initial = {e.kind: json.loads(e.data) for e in exhibit.screen.initial_events()}
     assert initial["explain"]["step"] == 0 and initial["scene"]["scene"] == "explain"
+    exhibit.clock.advance(3)  # no tick: the screen asks between two
+    late = {e.kind: json.loads(e.data) for e in exhibit.screen.initial_events()}["explain"]
+    assert late["step"] == 0 and late["ends_in"] == pytest.approx(first["ends_in"] - 3)
+    assert {k: v for k, v in late.items() if k != "ends_in"} == {
+        k: v for k, v in first.items() if k != "ends_in"
+    }
     walk(exhibit, 41)
     assert steps_published(exhibit) == [(step, phase) for step, phase, _ in BEATS]
     assert exhibit.screen.scene == "explain" and exhibit.hub.last("explain")["step"] == 4  # held

@@ -89,6 +89,7 @@ class ExhibitScreen:
         self._tour_after: Callable[[], None] | None = None  # what comes after it (None: hold its end)
         self._explanation: dict | None = None
         self._tour_digit = BLANK
+        self._tour_payload: dict = {}  # the step on now, as published
         self._publish("network", self._network())
         self._publish("pairing", {"open": False, "paired": False})
         self._publish("neuron", {"index": None})
@@ -101,6 +102,10 @@ class ExhibitScreen:
         latest = dict(self._latest)
         if self._pairing:  # the countdown starts from now, not from when the window opened
             latest["pairing"] = make_event("pairing", self._pairing_payload(*self._pairing))
+        beat = self._tour.beat(self.clock()) if self.scene == "explain" and self._tour else None
+        if beat is not None and beat.index == self._tour_beat:  # the step's time left, from now
+            fresh = self._tour_payload | {"ends_in": round(beat.ends_in, 2)}
+            latest["explain"] = make_event("explain", fresh)
         return [latest[kind] for kind in EVENT_ORDER if kind in latest]
 
     # From the tablet.
@@ -321,21 +326,19 @@ class ExhibitScreen:
         if beat.index == 0 or STEPS[beat.step] == "learned":
             snapshot = self.timeline.snapshots[0].id if early else self.live_snapshot
             self._publish_explained(snapshot)
-        self._publish(
-            "explain",
-            {
-                "active": True,
-                "step": beat.step,
-                "name": STEPS[beat.step],
-                "phase": beat.phase,
-                "total": len(STEPS),
-                "seconds": round(beat.seconds, 2),
-                "ends_in": round(beat.ends_in, 2),
-                "source": self._tour_digit.source,
-                "label": self._tour_digit.label,
-                **self._explanation,
-            },
-        )
+        self._tour_payload = {
+            "active": True,
+            "step": beat.step,
+            "name": STEPS[beat.step],
+            "phase": beat.phase,
+            "total": len(STEPS),
+            "seconds": round(beat.seconds, 2),
+            "ends_in": round(beat.ends_in, 2),
+            "source": self._tour_digit.source,
+            "label": self._tour_digit.label,
+            **self._explanation,
+        }
+        self._publish("explain", self._tour_payload)
 
     def _publish_explained(self, snapshot: str) -> None:
         digit = self._tour_digit
