@@ -137,6 +137,7 @@ async function main() {
   // "How does it work?": the exhibit starts its explanation on the big screen, or says why not.
   let explainTimer = 0;
   $("explain").addEventListener("click", () => connection.send({ type: "explain" }));
+  $("explain").hidden = window.self !== window.top; // in the presenter's page its scene buttons do this
   function showExplainAnswer(message) {
     const reasons = { closed: "explainRefusedClosed", presenter: "explainRefusedPresenter" };
     const key = message.status === "started" ? "explainStarted" : (reasons[message.reason] ?? "explainRefusedClosed");
