@@ -228,7 +228,9 @@ async def tablet_page(
         await page.screenshot(path=str(path))
         print(f"wrote {path}", flush=True)
         if language and shooter:
-            await shooter.shoot(f"live-{language}", settle_s=1)
+            # The visitor's turn never ended (idle_seconds: 3600), so a touch changed no scene: call it.
+            kiosk.admin("/api/admin/scene", {"scene": "live"})
+            await shooter.shoot(f"live-{language}")
             await pick_language(page, "en")
             await asyncio.sleep(1)
         return True
