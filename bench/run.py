@@ -294,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline", default=display_frames.BASELINE, help="display: the commit to compare with")
     p.add_argument("--rounds", type=int, default=4, help="display: alternating rounds, old first (even)")
     args = p.parse_args(argv)
+    if args.rounds < 2 or args.rounds % 2:
+        p.error("--rounds must be even and at least 2: as many rounds for each side")
     pen = os.environ.get("PEN_FILE") or str(ROOT.parent / "shared/data/pen/pendigits-train.jsonl")
     mnist = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared/data/mnist")
     pen_file = Path(pen) if Path(pen).is_file() else None
