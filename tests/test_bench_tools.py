@@ -1,10 +1,13 @@
 """The benchmarks' own arithmetic: matching screen frames to tablet pointer events
-(bench/pointer_latency.py), pooling rounds and new/old ratios (bench/display_frames.py), and the
-baseline checkout that is removed again. No browser: the measurements themselves run in make bench."""
+(bench/pointer_latency.py), pooling rounds and new/old ratios (bench/display_frames.py), the
+baseline checkout that is removed again, and the network's on-screen extent (tools/screenshots.py).
+No browser: the measurements themselves run in make bench and make screenshots."""
 
 from __future__ import annotations
 
 import subprocess
+
+import numpy as np
 
 from bench import display_frames, pointer_latency
 
@@ -86,3 +89,16 @@ def test_the_baseline_checkout_is_removed_afterwards() -> None:
     assert not tree.exists()
     listed = subprocess.run(["git", "worktree", "list"], capture_output=True, text=True).stdout
     assert str(tree) not in listed
+
+
+def test_the_networks_extent_is_the_box_around_what_differs_from_the_background() -> None:
+    from tools.screenshots import extent_of
+
+    picture = np.zeros((50, 100, 3), np.uint8)
+    picture[:] = (11, 16, 32)  # the screen's dark background
+    picture[5:35, 10:60] = (200, 200, 220)  # the network
+    picture[20, 90] = (14, 18, 36)  # too faint to count
+    assert extent_of(picture) == [50.0, 60.0]
+    picture[45, 95] = (255, 160, 0)  # a line reaching out
+    assert extent_of(picture) == [86.0, 82.0]
+    assert extent_of(np.zeros((50, 100, 3), np.uint8)) == [0.0, 0.0]

@@ -144,8 +144,14 @@ async def network_extent(page: Page) -> list[float]:
     """[width %, height %] of the screen covered by the 3D canvas's non-background pixels."""
     style = await page.add_style_tag(content=HIDE_TEXT)
     await asyncio.sleep(0.3)
-    picture = np.asarray(Image.open(io.BytesIO(await page.screenshot())).convert("RGB")).astype(np.int32)
+    picture = np.asarray(Image.open(io.BytesIO(await page.screenshot())).convert("RGB"))
     await style.evaluate("(element) => element.remove()")
+    return extent_of(picture)
+
+
+def extent_of(picture: np.ndarray) -> list[float]:
+    """[width %, height %] of the bounding box of the pixels that differ from the commonest colour."""
+    picture = picture.astype(np.int32)
     colours, counts = np.unique(picture.reshape(-1, 3), axis=0, return_counts=True)
     background = colours[counts.argmax()]
     ys, xs = np.nonzero(np.abs(picture - background).sum(axis=2) > 48)
