@@ -337,6 +337,8 @@ function number(value, digits) {
   return formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+// Whole percent; a chance that rounds to 0 is "< 1" (it is not nothing).
 function percent(probability) {
-  return Math.round(probability * 100);
+  const whole = Math.round(probability * 100);
+  return whole === 0 && probability > 0 ? "< 1" : whole;
 }
