@@ -53,8 +53,12 @@ export class ConnectionLines {
       const from = this.layers[k].positions;
       const to = this.layers[k + 1].positions;
       const sources = Int32Array.from(layer.sources);
+      // The input image is drawn over the lines: a line from one of its pixels starts at the image's
+      // right edge, in the pixel's row. Nothing hidden is drawn (a software renderer pays for it).
+      const edge = this.layers[k].kind === "input" ? Math.max(...from.map((p) => p.x)) + this.layers[k].pitch / 2 : null;
       for (let i = 0; i < sources.length && line < this.capacity; i++, line++) {
-        const a = from[sources[i]];
+        const pixel = from[sources[i]];
+        const a = edge === null ? pixel : { x: edge, y: pixel.y, z: pixel.z };
         const b = to[Math.floor(i / layer.per_neuron)];
         const [ends, others] = [[a, a, b, b], [b, b, a, a]];
         for (let c = 0; c < CORNERS; c++) {

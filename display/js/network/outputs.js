@@ -7,6 +7,7 @@ import {
   Color,
   InstancedBufferAttribute,
   InstancedMesh,
+  LinearMipmapNearestFilter,
   Mesh,
   MeshBasicMaterial,
   Object3D,
@@ -51,6 +52,7 @@ export class OutputPanel {
     const texture = new CanvasTexture(canvas);
     texture.colorSpace = SRGBColorSpace;
     texture.premultiplyAlpha = true; // no dark or bright fringes where the glyph's edge is filtered
+    texture.minFilter = LinearMipmapNearestFilter; // mipmapped, but one level per pixel: cheap in software
     const material = new MeshBasicMaterial({ map: texture, transparent: true, premultipliedAlpha: true, depthWrite: false });
     const size = radius * 3;
     const mesh = new Mesh(new PlaneGeometry(size, size), material);

@@ -1,16 +1,9 @@
 // The 28×28 input as one textured square: the image the network sees, updated in place.
 // One quad instead of 784 instanced squares keeps software rendering (SwiftShader) fast.
 
-import {
-  DataTexture,
-  Mesh,
-  MeshBasicMaterial,
-  NearestFilter,
-  PlaneGeometry,
-  RGBAFormat,
-  SRGBColorSpace,
-} from "three";
+import { DataTexture, Mesh, NearestFilter, PlaneGeometry, RGBAFormat } from "three";
 import { writeActivation } from "./palette.js";
+import { imageMaterial } from "./shaders.js";
 
 export class InputImage {
   // positions: the pixel centres from the layout (row-major, 28 per row).
@@ -24,11 +17,10 @@ export class InputImage {
     this.texture = new DataTexture(this.rgba, this.side, this.side, RGBAFormat);
     this.texture.magFilter = NearestFilter; // crisp pixels: this is what the network sees
     this.texture.minFilter = NearestFilter;
-    this.texture.colorSpace = SRGBColorSpace; // the palette writes sRGB
+    this.texture.generateMipmaps = false; // one 28×28 image, seen large: no mipmaps to rebuild on every update
     const size = pitch * this.side;
     // Drawn last and over everything: the lines from its pixels start at its edge, never across it.
-    const material = new MeshBasicMaterial({ map: this.texture, depthTest: false, depthWrite: false });
-    this.mesh = new Mesh(new PlaneGeometry(size, size), material);
+    this.mesh = new Mesh(new PlaneGeometry(size, size), imageMaterial(this.texture));
     this.mesh.position.set(centre.x, centre.y, positions[0].z);
     this.mesh.renderOrder = 4;
     this.show(new Float32Array(this.count), 1);

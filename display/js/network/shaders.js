@@ -54,6 +54,31 @@ export function setLineViewport(material, width, height) {
   material.uniforms.width.value = (LINE_PX * height) / 1080;
 }
 
+// A texture as it is: its texels are sRGB already (palette.js), so no colour-space decoding per
+// sample (dear in a software renderer, and the input image is the largest thing on screen). Drawn
+// over whatever came before it, without depth.
+export function imageMaterial(texture) {
+  return new RawShaderMaterial({
+    depthWrite: false,
+    depthTest: false,
+    uniforms: { map: { value: texture } },
+    vertexShader: `precision mediump float;
+uniform mat4 modelViewMatrix;
+uniform mat4 projectionMatrix;
+attribute vec3 position;
+attribute vec2 uv;
+varying vec2 vUv;
+void main() {
+  vUv = uv;
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+}`,
+    fragmentShader: `precision mediump float;
+uniform sampler2D map;
+varying vec2 vUv;
+void main() { gl_FragColor = vec4(texture2D(map, vUv).rgb, 1.0); }`,
+  });
+}
+
 // Points drawn as round discs of `size` world units; `scale` (half the drawing buffer's height in
 // pixels) must follow the canvas, see NetworkView.resize. projectionMatrix[1][1] is 1/tan(fov/2).
 export function discMaterial(size) {
