@@ -86,9 +86,19 @@ def show_step(page, event: dict, name: str, phase: int) -> None:
         arg=TITLES[name],
         timeout=10_000,
     )
-    # Placed by the frame loop; the camera eases to the part over about a second.
-    page.wait_for_function("() => window.__display.explain.placed", timeout=10_000)
-    page.wait_for_timeout(1500)
+    # Placed by the frame loop; the camera eases to the part over about a second: wait until the
+    # part's box on screen holds still (a slow software renderer takes longer).
+    page.wait_for_function(
+        """() => {
+            const box = window.__display.explain.placed?.box;
+            if (!box) return false;
+            const last = window.__lastBox;
+            window.__lastBox = box;
+            return last && ["left", "right", "top", "bottom"].every((k) => Math.abs(box[k] - last[k]) < 1);
+        }""",
+        polling=400,
+        timeout=30_000,
+    )
 
 
 def text_sizes(page) -> list[tuple[str, float]]:
