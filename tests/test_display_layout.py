@@ -88,6 +88,7 @@ class Screen:
         self.page.wait_for_function("() => window.__display.stage.drift < 0.001", timeout=30_000)
 
     def pixels(self) -> np.ndarray:
+        self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
         return np.asarray(Image.open(io.BytesIO(self.page.screenshot())).convert("RGB")).astype(int)
 
     def close(self) -> list[str]:
@@ -124,6 +125,7 @@ def test_the_network_spans_most_of_the_screen(kiosk, browser, viewport) -> None:
         image = screen.pixels()
         ink = np.abs(image - BACKGROUND).sum(axis=2) > 30
         ys, xs = np.nonzero(ink)
+        assert len(xs) > 0, f"{scene}: nothing drawn"
         width = (xs.max() - xs.min()) / viewport["width"]
         height = (ys.max() - ys.min()) / viewport["height"]
         assert width >= 0.8 and height >= 0.6, f"{scene}: the network spans {width:.0%} × {height:.0%}"

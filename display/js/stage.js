@@ -26,7 +26,10 @@ export class Stage {
     this.software = isSoftwareRenderer();
     this.renderer = new WebGLRenderer({ canvas, antialias: !this.software, powerPreference: "high-performance" });
     this.renderer.setPixelRatio(1); // a 4K screen at ratio 1 is already sharp from a few metres
-    this.quality = new Quality((ratio) => this.renderer.setPixelRatio(ratio));
+    this.quality = new Quality((ratio) => {
+      this.renderer.setPixelRatio(ratio);
+      this.renderer.render(this.scene, this.camera); // a resize clears the canvas: no blank frame shown
+    });
     this.renderer.setClearColor(BACKGROUND);
     this.scene = new Scene();
     this.camera = new PerspectiveCamera(30, 16 / 9, 0.1, 300);
