@@ -65,7 +65,7 @@ const handlers = {
     closed.showScene(event);
     explain.showScene(scene);
     stage.setDrifting(scene !== "live");
-    stage.reserveTop(scene === "samples" ? 0.27 : 0); // its texts take more of the top band
+    stage.reserveTop({ samples: 0.27, call_to_action: 0.36 }[scene] ?? 0); // these scenes' texts need a taller top band
     showPlayground(scene === "playground");
     setDrawing(scene !== "closed"); // closed all night: no frames at all
   },
