@@ -11,10 +11,12 @@ writes ``<name>-1080p.png`` and ``<name>-4k.png`` for:
 
 samples-wrong, samples, call_to_action, live (a visitor's 0), neuron (neuron 17's overlay),
 timeline-early (the second snapshot), timeline (the last), pairing, explain-<n>-<step> (each
-beat of the "How does it work?" tour), playground (after 20 s of learning), every other scene
-the server has (``kiosk.display.screen.SCENES``; a scene this tool knows but the server does not
-is skipped with a message), live-de (after the visitor picked German on the tablet), closed, and
-disconnected (the kiosk stopped while a sample's answer was shown).
+beat of the "How does it work?" tour on a test 0, shot once the screen shows it: the kiosk is
+restarted at the end with the tour at 20 s a step as its playlist), playground (after 20 s of
+learning), every other scene the server has (``kiosk.display.screen.SCENES``; a scene this tool
+knows but the server does not is skipped with a message), live-de (after the visitor picked
+German on the tablet), closed, and disconnected (the kiosk stopped while a sample's answer was
+shown).
 
 Beside them: ``tablet-en.png`` and ``tablet-de.png`` (the tablet page at 1024×768 with a digit
 drawn; German picked in the page's language picker, or, where the page has none, from the
@@ -59,6 +61,10 @@ PASSPHRASE = "screenshots of the exhibit"
 PEN_FILE = Path(os.environ.get("PEN_FILE") or ROOT.parent / "shared/data/pen/pendigits-train.jsonl")
 HIDE_TEXT = "body > :not(#stage) { visibility: hidden !important; }"
 CONNECTED = "() => document.getElementById('connection')?.dataset.state === 'connected'"
+# The playlist's only entry: nothing moves on by itself (the samples it gets wrong, for an hour).
+QUIET = "{scene: samples, seconds: 3600, which: wrong}"
+# The explain tour at its slowest (20 s a step) on a test 0, so that every beat can be shot.
+EXPLAIN = "{scene: explain, seconds: 3600, digit: 0, seconds_per_step: 20}"
 
 
 class Kiosk:
@@ -69,13 +75,13 @@ class Kiosk:
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
-    def start(self, language: str = "en") -> None:
+    def start(self, language: str = "en", playlist: str = QUIET) -> None:
         config = self.folder / "kiosk.yaml"
         config.write_text(
             f"language: {language}\nserver:\n  host: 127.0.0.1\n  port: {self.port}\n"
             f"model:\n  export: {DEFAULT_EXPORT}\ntablet:\n  state_dir: {self.folder / 'state'}\n"
             f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
-            "attract:\n  playlist:\n    - {scene: samples, seconds: 3600, which: wrong}\n"
+            f"attract:\n  playlist:\n    - {playlist}\n"
             "display:\n  idle_seconds: 3600\n"  # the visitor's turn does not end between shots
         )
         log = (self.folder / "kiosk.log").open("a")
@@ -129,6 +135,12 @@ class Shooter:
             await page.goto(f"{self.kiosk.base}/")
             await page.wait_for_function("() => window.__display?.view", timeout=120_000)
             self.pages[size] = page
+
+    async def reload(self) -> None:
+        """Open the screens afresh (after a restart, instead of waiting for their back-off)."""
+        for page in self.pages.values():
+            await page.reload()
+            await page.wait_for_function("() => window.__display?.view", timeout=120_000)
 
     async def shoot(self, name: str, settle_s: float = 3, extent: bool = False) -> None:
         await asyncio.sleep(settle_s)
@@ -275,20 +287,25 @@ async def presenter_pages(browser: Browser, kiosk: Kiosk, out: Path) -> None:
 
 
 async def explain_tour(kiosk: Kiosk, shooter: Shooter) -> None:
-    """Each beat of the tour, 2 s after it began (the beats' lengths come from kiosk/display/tour.py)."""
-    from kiosk.display.tour import BEATS, DEFAULT_SECONDS_PER_STEP, STEPS
+    """Each beat of the tour, 2 s after both screens show it: the kiosk restarted with the tour as
+    its playlist, at its slowest pace (kiosk/display/tour.py), so that no beat passes unshot."""
+    from kiosk.display.tour import BEATS, STEPS
 
-    kiosk.admin("/api/admin/scene", {"scene": "explain"})
-    started, at = time.monotonic(), 0.0
-    for step, phase, share in BEATS:
-        seconds = share * DEFAULT_SECONDS_PER_STEP
-        begins, at = started + at, at + seconds
-        if time.monotonic() > begins + seconds - 0.5:  # the shots before took longer than this beat
-            print(f"skipped explain step {STEPS[step]} phase {phase}: its time passed while shooting")
+    kiosk.stop()
+    kiosk.start(playlist=EXPLAIN)
+    await shooter.reload()
+    for step, phase, _ in BEATS:
+        name = f"explain-{step + 1}-{STEPS[step]}"
+        name += f"-{phase + 1}" if sum(s == step for s, _, _ in BEATS) > 1 else ""
+        shows = "([step, phase]) => { const e = window.__display.state.explain;"
+        shows += " return e?.active && e.step === step && e.phase === phase; }"
+        try:
+            for page in shooter.pages.values():
+                await page.wait_for_function(shows, arg=[step, phase], timeout=60_000)
+        except Exception as error:  # noqa: BLE001 - say which beat and go on with the others
+            print(f"skipped {name}: the screen did not show it ({error})", flush=True)
             continue
-        suffix = f"-{phase + 1}" if sum(s == step for s, _, _ in BEATS) > 1 else ""
-        wait = max(0.0, begins + min(2.0, seconds / 3) - time.monotonic())
-        await shooter.shoot(f"explain-{step + 1}-{STEPS[step]}{suffix}", settle_s=wait)
+        await shooter.shoot(name, settle_s=2)
 
 
 async def run(out: Path) -> dict:
@@ -310,6 +327,8 @@ async def run(out: Path) -> dict:
                     print("the tablet page has no language picker: German from the kiosk's language: de")
                     kiosk.start(language="de")
                     await tablet_page(browser, kiosk, out / "tablet-de.png", pen_digit(4))
+                if "explain" in SCENES:
+                    await explain_tour(kiosk, shooter)
                 await browser.close()
         finally:
             kiosk.stop()
@@ -339,8 +358,6 @@ async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) ->
     kiosk.admin("/api/admin/pairing", {})
     await shooter.shoot("pairing")
     await tablet_page(browser, kiosk, out / "tablet-en.png", pen_digit(7))  # pairs: the overlay goes
-    if "explain" in SCENES:
-        await explain_tour(kiosk, shooter)
     kiosk.admin("/api/train", {"action": "start", "config": {}})
     await shooter.shoot("playground", settle_s=20)
     for scene in (s for s in SCENES if s not in {"live", "timeline", "playground", "explain", "closed"}):
