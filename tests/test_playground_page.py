@@ -164,4 +164,27 @@ def test_the_signage_has_no_jargon_whole_figures_and_large_text(kiosk, browser) 
                    {PLAYGROUND}.diagram.labelFont, {PLAYGROUND}.diagram.captionFont]"""
     )
     assert all(int(re.search(r"(\d+)px", font)[1]) >= MIN_TEXT_PX for font in fonts), fonts
+
+    # A plain 0, not Atkinson Hyperlegible's slashed one: in the figures' text and on the canvases,
+    # checked on the rendered glyph (a 0 in the canvas font draws as Public Sans' 0, not Atkinson's).
+    assert page.evaluate("""() => document.fonts.check('700 60px "Plain Digits"', '0')""")
+    assert font_family_of(page, ".pg-figure-rounds .pg-value").startswith('"Plain Digits"')
+    same_as = page.evaluate(
+        f"""() => {{
+            const zero = (font) => {{
+                const c = document.createElement('canvas'); c.width = c.height = 80;
+                const g = c.getContext('2d'); g.font = font; g.fillStyle = '#fff'; g.fillText('0', 10, 60);
+                return Array.from(g.getImageData(0, 0, 80, 80).data).join();
+            }};
+            const size = {PLAYGROUND}.lossChart.font.match(/(\\d+)px/)[1];
+            const drawn = zero({PLAYGROUND}.lossChart.font);
+            return {{plain: drawn === zero(`400 ${{size}}px "Plain Digits"`),
+                     slashed: drawn === zero(`400 ${{size}}px "Atkinson Hyperlegible"`)}};
+        }}"""
+    )
+    assert same_as == {"plain": True, "slashed": False}, same_as
     page.close()
+
+
+def font_family_of(page, selector: str) -> str:
+    return page.locator(selector).evaluate("(e) => getComputedStyle(e).fontFamily")

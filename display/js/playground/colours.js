@@ -9,6 +9,13 @@ export const POSITIVE = "#4fa3ff";
 export const NEGATIVE = "#e8601c";
 export const ANSWER = "#ffd23f";
 
+// The page's type for canvas text: display.css's --font ("Plain Digits" first, so a 0 is never
+// Atkinson Hyperlegible's slashed one), read when text is laid out; the fallback without display.css.
+export function fontFamily() {
+  const family = getComputedStyle(document.documentElement).getPropertyValue("--font").trim();
+  return family || '"Atkinson Hyperlegible", "DejaVu Sans", sans-serif';
+}
+
 const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 const BACK = rgb(BACKGROUND);
 const PLUS = rgb(POSITIVE);

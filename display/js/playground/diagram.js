@@ -11,7 +11,7 @@
 // canvas with a one-pixel gutter around each tile, so smooth scaling never bleeds one neuron into
 // the next.
 
-import { BACKGROUND, divergingTable, MUTED, NEGATIVE, POSITIVE, TEXT, alphaSteps } from "./colours.js";
+import { BACKGROUND, divergingTable, fontFamily, MUTED, NEGATIVE, POSITIVE, TEXT, alphaSteps } from "./colours.js";
 import { decodeBase64Into } from "./decode.js";
 import { featureLabel, featureMap } from "./features.js";
 import { Tween } from "./tween.js";
@@ -420,8 +420,9 @@ export class NetworkDiagram {
   setFonts() {
     const { unit } = this;
     // 3vh at least: read from a few metres away (unit is 1vh in canvas pixels).
-    this.labelFont = `700 ${Math.round(unit * 3.2)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
-    this.captionFont = `400 ${Math.round(unit * 3.0)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
+    const family = fontFamily();
+    this.labelFont = `700 ${Math.round(unit * 3.2)}px ${family}`;
+    this.captionFont = `400 ${Math.round(unit * 3.0)}px ${family}`;
   }
 }
 

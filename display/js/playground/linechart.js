@@ -2,7 +2,7 @@
 // labelled ticks on each axis, one line per series. Redrawn only when the history or the size
 // changes; tick labels are made only when the axes change.
 
-import { MUTED } from "./colours.js";
+import { fontFamily, MUTED } from "./colours.js";
 
 const GRID = "rgba(169, 180, 200, 0.16)";
 const AXIS = "rgba(169, 180, 200, 0.55)";
@@ -32,7 +32,7 @@ export class LineChart {
     this.canvas.height = height;
     this.unit = unit;
     // 3vh at least: read from a few metres away (unit is 1vh in canvas pixels).
-    this.font = `400 ${Math.round(unit * 3)}px "Atkinson Hyperlegible", "DejaVu Sans", sans-serif`;
+    this.font = `400 ${Math.round(unit * 3)}px ${fontFamily()}`;
     this.drawnVersion = -1;
     this.axisKey = "";
   }
