@@ -1,6 +1,6 @@
 """Screenshots of every scene of the exhibit screen, the tablet page and the presenter page, for docs/.
 
-    python -m tools.screenshots [--out docs/screenshots]        (make screenshots)
+    python -m tools.screenshots [--out docs/screenshots] [--only-explain]   (make screenshots)
 
 Starts a real kiosk (``python -m kiosk``) with the shipped export and a playlist whose only
 entry is the samples the network gets wrong (so nothing moves on by itself), opens the screen
@@ -308,7 +308,7 @@ async def explain_tour(kiosk: Kiosk, shooter: Shooter) -> None:
         await shooter.shoot(name, settle_s=2)
 
 
-async def run(out: Path) -> dict:
+async def run(out: Path, only_explain: bool = False) -> dict:
     known = {"live", "timeline", "playground", "samples", "call_to_action", "explain", "closed"}
     for scene in sorted(known - set(SCENES)):
         print(f"skipped scene {scene}: this server does not have it", flush=True)
@@ -320,6 +320,9 @@ async def run(out: Path) -> dict:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
                 shooter = Shooter(browser, kiosk, out)
                 await shooter.open()
+                if only_explain:
+                    await explain_tour(kiosk, shooter)
+                    return shooter.extents
                 german = await scenes(kiosk, shooter, browser, out)
                 kiosk.stop()  # the screen loses the exhibit
                 await shooter.shoot("disconnected", settle_s=6)
@@ -384,10 +387,12 @@ def _free_port() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only-explain", action="store_true", help="only the explain tour's beats")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    extents = asyncio.run(run(args.out.resolve()))
-    print("The network's on-screen extent (width %, height % of the screen):")
+    extents = asyncio.run(run(args.out.resolve(), args.only_explain))
+    if extents:
+        print("The network's on-screen extent (width %, height % of the screen):")
     for name, sizes in extents.items():
         for size, (width, height) in sizes.items():
             print(f"  {name:15} {size:6} {width:5.1f} % x {height:5.1f} %")
