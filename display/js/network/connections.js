@@ -5,13 +5,14 @@
 // the lines worth drawing. Lines whose contribution is too small to see are left out of the draw:
 // software renderers pay for every pixel, even a black one.
 
-import { BufferAttribute, BufferGeometry, Mesh } from "three";
+import { BufferAttribute, BufferGeometry, Group, LineSegments, Mesh } from "three";
 import { writeContribution } from "./palette.js";
-import { lineMaterial, setLineViewport } from "./shaders.js";
+import { lineMaterial, setLineViewport, thinLineMaterial } from "./shaders.js";
 
 const CORNERS = 4; // vertices per line: both sides of each end
 const SIDES = [1, -1, -1, 1]; // at the far end "sideways" turns round: the quad does not twist
 const TRIANGLES = [0, 1, 3, 0, 3, 2];
+const SEGMENT = [0, 2]; // thin lines: one end's corner to the other's
 
 // Strength (0..1 of the layer's largest contribution) below which a line is not drawn. Software
 // renderers pay about 10 µs a line, so they draw only the clearly visible ones (see main.js).
@@ -21,6 +22,7 @@ export const SPARING = 0.25;
 export class ConnectionLines {
   // layers: the layout; perNeuron: connections per neuron (the server may send fewer for small layers).
   constructor(layers, perNeuron) {
+    this.perLine = TRIANGLES; // index entries per drawn line: quads, or SEGMENT for thin lines
     this.layers = layers;
     this.capacity = layers.slice(1).reduce((sum, layer) => sum + layer.positions.length * perNeuron, 0);
     this.positions = new Float32Array(this.capacity * CORNERS * 3);
@@ -38,9 +40,15 @@ export class ConnectionLines {
     this.geometry.setDrawRange(0, 0);
     // Opaque: colours already fade into the background, and blending costs software renderers dearly.
     // (Additive blending would also burn thousands of crossing lines white.)
-    this.object = new Mesh(this.geometry, lineMaterial());
-    this.object.frustumCulled = false;
-    this.object.renderOrder = 1;
+    // Both share the buffers; one is shown (resize).
+    this.quads = new Mesh(this.geometry, lineMaterial());
+    this.thin = new LineSegments(this.geometry, thinLineMaterial());
+    this.thin.visible = false;
+    this.object = new Group().add(this.quads, this.thin);
+    for (const lines of [this.quads, this.thin]) {
+      lines.frustumCulled = false;
+      lines.renderOrder = 1;
+    }
     this.sets = null; // per layer: {sources: Int32Array, weights: Float32Array}
     this.drawn = 0; // lines in the last frame (for tests and benchmarks)
     this.minStrength = DETAILED;
@@ -72,9 +80,16 @@ export class ConnectionLines {
     this.geometry.attributes.other.needsUpdate = true;
   }
 
-  // The drawing buffer's size in pixels: line widths follow the screen's resolution.
-  resize(width, height) {
-    setLineViewport(this.object.material, width, height);
+  // The drawing buffer's size in pixels: line widths follow the screen's resolution. thin: GL lines
+  // instead of quads. Returns true when that changed (the index must be written anew: colour()).
+  resize(width, height, thin) {
+    setLineViewport(this.quads.material, width, height);
+    if (thin === this.thin.visible) return false;
+    this.thin.visible = thin;
+    this.quads.visible = !thin;
+    this.perLine = thin ? SEGMENT : TRIANGLES;
+    this.geometry.setDrawRange(0, 0);
+    return true;
   }
 
   // shown[k]: activations of layer k in 0..1 as the screen shows them right now.
@@ -93,18 +108,20 @@ export class ConnectionLines {
         const first = line * CORNERS;
         writeContribution(this.colors, first, contribution, strength);
         for (let c = 1; c < CORNERS; c++) this.colors.copyWithin((first + c) * 3, first * 3, first * 3 + 3);
-        for (let j = 0; j < TRIANGLES.length; j++) this.index[drawn * TRIANGLES.length + j] = first + TRIANGLES[j];
+        const per = this.perLine;
+        for (let j = 0; j < per.length; j++) this.index[drawn * per.length + j] = first + per[j];
         drawn += 1;
       }
     });
     this.drawn = drawn;
-    this.geometry.setDrawRange(0, drawn * TRIANGLES.length);
+    this.geometry.setDrawRange(0, drawn * this.perLine.length);
     this.geometry.attributes.color.needsUpdate = true;
     this.geometry.index.needsUpdate = true;
   }
 
   dispose() {
     this.geometry.dispose();
-    this.object.material.dispose();
+    this.quads.material.dispose();
+    this.thin.material.dispose();
   }
 }

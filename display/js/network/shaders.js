@@ -49,7 +49,24 @@ void main() {
   });
 }
 
+// The same lines as GL lines, one pixel of the drawing buffer wide: for a drawing buffer smaller than
+// the screen (quality.js stepped down: a software renderer, which pays per primitive, and a quad is
+// two). It is scaled up to the screen, so these are still more than a hairline there.
+export function thinLineMaterial() {
+  return new RawShaderMaterial({
+    depthWrite: false,
+    depthTest: false,
+    vertexShader: `${HEAD}
+void main() {
+  vColor = color;
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+}`,
+    fragmentShader: FLAT,
+  });
+}
+
 export function setLineViewport(material, width, height) {
+  if (!material.uniforms.viewport) return; // thin lines: one pixel whatever the screen
   material.uniforms.viewport.value = [width, height];
   material.uniforms.width.value = (LINE_PX * height) / 1080;
 }

@@ -111,10 +111,12 @@ export class NetworkView {
     this.outputs.show(this.shown[this.shown.length - 1], this.shownAnswer, wrong);
   }
 
-  // The drawing buffer's size in pixels: discs and lines keep their size on screen.
+  // The drawing buffer's size in pixels: discs and lines keep their size on screen. A buffer smaller
+  // than the screen (quality.js stepped down: a software renderer) draws its lines as GL lines,
+  // which it scales up to more than a pixel anyway.
   resize(width, height) {
     for (const layer of this.layers) layer.resize(height);
-    this.lines.resize(width, height);
+    if (this.lines.resize(width, height, height < window.innerHeight - 1)) this.moving = true;
   }
 
   // Ring a first-layer neuron (whose weights the screen is showing), or none (null).
