@@ -123,6 +123,9 @@ def test_a_visitors_language_reaches_the_screen_and_idle_brings_the_staffs_back(
             french_leads = _variants(screen_fr["predicted"])
             assert lead.inner_text().strip() in french_leads, lead.inner_text()
             assert lead.inner_text().strip() not in _variants(screen_en["predicted"])
+            # The layer captions too (they are made once per network, so they are written again).
+            captions = screen.locator("#layer-labels span")
+            expect(captions.last).to_have_text(screen_fr["outputs"], timeout=10_000)
             # The presenter's page stays in the staff's English and says what the screen speaks.
             expect(presenter.locator("#st-exhibit")).to_contain_text(in_french, timeout=15_000)
             assert presenter.evaluate("document.documentElement.lang") == "en"

@@ -50,6 +50,7 @@ const handlers = {
       await loadLanguage(language);
     }
     if (key !== networkKey) buildNetwork(network, key);
+    else hud.setLayers(view.layout, network.architecture); // the captions in the new language
     samples.setNetwork(network);
     // Everything with words in it again, now in this language.
     for (const kind of ["scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit", "explain"]) {
