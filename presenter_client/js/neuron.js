@@ -1,6 +1,6 @@
 // What a first-layer neuron looks for: choose its number, show it on the big screen or hide it.
 // The preview is the `neuron` event's 784 weights (-1..1) as a 28×28 picture, in the screen's
-// colours: blue where ink speaks for the neuron, vermillion where it speaks against.
+// colours: blue where ink speaks for the neuron, orange where it speaks against.
 
 import { command } from "./commands.js";
 import { t } from "./i18n.js";

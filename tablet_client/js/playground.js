@@ -16,7 +16,7 @@ const MAX_NEURONS = 16;
 const NEW_LAYER_NEURONS = 4;
 const DEFAULTS = { dataset: "spiral", noise: 20, hidden: [4, 4] };
 const ACTIVATION = "tanh";
-const CLASS_COLOURS = ["#e8601c", "#4fa3ff"]; // as on the big screen: class 0 vermillion, class 1 blue
+const CLASS_COLOURS = ["#e8601c", "#4fa3ff"]; // as on the big screen: class 0 orange, class 1 blue
 const EXTENT = 6; // points lie in −6…6 on both axes
 const ICON_POINTS = 90;
 

@@ -1,6 +1,6 @@
 // The playground's colours, for Canvas 2D. The same palette as the 3D network (network/palette.js),
 // read by colour-blind visitors too: class 1 and positive values are blue, class 0 and negative
-// values vermillion (never red against green), "nothing" is the background, the answer is yellow.
+// values orange (never red against green), "nothing" is the background, the answer is yellow.
 
 export const BACKGROUND = "#0b1020";
 export const TEXT = "#f2f4f8";

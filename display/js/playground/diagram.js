@@ -1,6 +1,6 @@
 // The small network, drawn as TensorFlow Playground draws it: a column of input features, one column
 // per hidden layer, the output; every node a small square showing what it computes over the whole
-// plane, and links between them, thick for a large weight, blue for positive, vermillion for negative.
+// plane, and links between them, thick for a large weight, blue for positive, orange for negative.
 //
 // - Inputs: fixed maps of x, y, x², … computed here (features.js).
 // - Hidden neurons: the server's `neurons` maps (bytes, 128 ≈ 0), gliding between frames.

@@ -1,5 +1,5 @@
 // The decision boundary: the plane coloured by the network's answer, blue where it says class 1,
-// vermillion where it says class 0, fading to the background where it is unsure; a light line where
+// orange where it says class 0, fading to the background where it is unsure; a light line where
 // it is exactly undecided (p = 0.5); the training points (filled discs) and test points (rings) on top.
 //
 // Three stacked canvases: the 64×64 grid of probabilities, one pixel a cell, scaled up smoothly by the
