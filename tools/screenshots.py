@@ -7,7 +7,7 @@ entry is the samples the network gets wrong (so nothing moves on by itself), ope
 (``/``) in headless Chromium (SwiftShader) at 1920×1080 and 3840×2160 side by side, drives it
 with real commands (the admin API with the admin token, a virtual tablet drawing a pendigits
 digit over WebRTC, the real tablet page paired with a code, the presenter page logged in) and
-writes ``<name>-1080p.png`` and ``<name>-4k.png`` for:
+writes ``<name>-1080p.png`` and ``<name>-4k.jpg`` (JPEG: a 4K PNG is 1-3 MB) for:
 
 samples-wrong, samples, call_to_action, live (a visitor's 0), neuron (neuron 17's overlay),
 timeline-early (the second snapshot), timeline (the last), pairing, explain-<n>-<step> (each
@@ -145,8 +145,10 @@ class Shooter:
     async def shoot(self, name: str, settle_s: float = 3, extent: bool = False) -> None:
         await asyncio.sleep(settle_s)
         for size, page in self.pages.items():
-            path = self.out / f"{name}-{size}.png"
-            await page.screenshot(path=str(path))
+            # 4K as JPEG (quality 90): a PNG is 1-3 MB and every `make screenshots` lands in git.
+            kind = "jpeg" if size == "4k" else "png"
+            path = self.out / f"{name}-{size}.{'jpg' if kind == 'jpeg' else 'png'}"
+            await page.screenshot(path=str(path), type=kind, **({"quality": 90} if kind == "jpeg" else {}))
             print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}", flush=True)
             if extent:
                 self.extents.setdefault(name, {})[size] = await network_extent(page)
