@@ -282,9 +282,12 @@ def test_ten_thousand_updates_grow_neither_the_heap_nor_the_gpu_objects(kiosk, b
 
     # Every connection set fetched first: the cache filling up is not a leak.
     screen.page.wait_for_function("() => window.__display.prefetched", timeout=60_000)
-    heap_after(1_000)  # warm up: compiled code, buffers
+    heap_after(5_000)  # warm up: compiled code, buffers, the frame metrics' 4,000 entries
     start, gpu_start = heap_after(200), screen.page.evaluate("() => window.__display.gpuObjects()")
-    end, gpu_end = heap_after(10_000), screen.page.evaluate("() => window.__display.gpuObjects()")
+    heap_after(10_000)
+    # Measured after a short run, as the start was: right after a long batch one collection leaves
+    # a few hundred KiB that the next reclaims (seen as +600 KiB, then -450 KiB, with no leak).
+    end, gpu_end = heap_after(200), screen.page.evaluate("() => window.__display.gpuObjects()")
     assert gpu_end == gpu_start
     assert end - start < 512 * 1024, f"heap grew by {(end - start) / 1024:.0f} KiB over 10,000 updates"
     screen.page.close()
