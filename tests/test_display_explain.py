@@ -132,6 +132,21 @@ def placement(page, name: str, event: dict) -> dict:
     )
 
 
+SHOWN_CAPTIONS = """() => [...document.querySelectorAll('#layer-labels span')]
+    .filter((e) => e.checkVisibility({visibilityProperty: true}))
+    .map((e) => { const r = e.getBoundingClientRect();
+        return [e.textContent, {left: r.left, right: r.right, top: r.top, bottom: r.bottom}]; })"""
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
 def number(value: float) -> str:
     return f"{value:,.2f}"
 
@@ -171,6 +186,22 @@ def test_each_step_is_large_beside_its_part_and_step_2_shows_the_servers_sum(kio
         )
         if where["spot"]:  # the pointer touches the very neuron / output the step names
             assert abs(spot["x"] - where["spot"]["x"]) < 3 and abs(spot["y"] - where["spot"]["y"]) < 3, name
+        # The part is below the heading; every layer caption shown is whole, on screen, and clear of
+        # the callout and the heading (a caption that would not be is hidden).
+        head = page.locator(".explain-head").bounding_box()
+        head = {
+            "left": head["x"],
+            "right": head["x"] + head["width"],
+            "top": head["y"],
+            "bottom": head["y"] + head["height"],
+        }
+        assert box["top"] >= head["bottom"], (name, box, head)
+        captions = page.evaluate(SHOWN_CAPTIONS)
+        assert captions, name  # some are shown: the checks below are not vacuous
+        for text, caption in captions:
+            assert caption["left"] >= 0 and caption["right"] <= width, (name, text, caption)
+            assert caption["top"] >= 0 and caption["bottom"] <= height, (name, text, caption)
+            assert not overlaps(caption, callout) and not overlaps(caption, head), (name, text, caption)
         text = page.locator("#explain-callout").inner_text()
         if name == "pixels":
             values = [v for row in event["pixels"]["values"] for v in row]

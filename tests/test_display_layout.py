@@ -236,6 +236,12 @@ def test_a_wrong_answer_in_the_timeline_is_marked_not_celebrated(kiosk, browser)
     screen = Screen(browser, kiosk.base)
     screen.show("timeline", source="sample", label=3, digit=5)
     screen.still()
+    # The training texts end above the network (their last line once touched the input image).
+    training = screen.page.locator("#training").bounding_box()
+    top = screen.page.evaluate(
+        "() => Math.min(...window.__display.view.bounds().map((p) => window.__display.stage.project(p).y))"
+    )
+    assert training["y"] + training["height"] < top, (training, top)
     assert screen.page.locator("#answer").get_attribute("data-wrong") is not None
     assert screen.page.locator("#answer-verdict").inner_text() == "Wrong: it is a 3"
     image = screen.pixels()

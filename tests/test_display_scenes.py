@@ -135,6 +135,14 @@ def test_the_call_to_action_is_large_legible_and_moving(screen) -> None:
     screen.page.wait_for_function(f"() => window.__display.metrics.frames > {frames + 3}", timeout=10_000)
     box = prompt.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] < VIEWPORT["height"] / 2, "not above the network"
+    # Once the camera has eased the network down, the second line and the tablet are above it all.
+    screen.page.wait_for_timeout(2500)
+    top = screen.page.evaluate(
+        "() => Math.min(...window.__display.view.bounds().map((p) => window.__display.stage.project(p).y))"
+    )
+    for part in (".invitation-more", ".invitation-glyph"):
+        above = screen.page.locator(part).bounding_box()
+        assert above["y"] + above["height"] < top, (part, above, top)
 
     # A playlist's or presenter's own sentence is shown as written, without the exhibit's second line.
     screen.dispatch("scene", {"scene": "call_to_action", "text": "Kannst du das Netz reinlegen?"})
@@ -179,6 +187,12 @@ def test_the_closed_screen_says_when_it_opens_and_stops_drawing(screen) -> None:
     # Without an opening time ahead, it only says closed.
     screen.dispatch("scene", {"scene": "closed", "opens_at": None})
     assert screen.text("#closed-opens") == "" and screen.text("#closed h1") == "Geschlossen"
+
+    # The kiosk out of reach while closed: "Closed" stays alone and calm, no notice over it.
+    screen.page.evaluate("() => window.__display.overlays.setOffline(true)")
+    assert screen.visible("#closed h1") and not screen.visible("#connection")
+    assert screen.page.evaluate(animations) == 0
+    screen.page.evaluate("() => window.__display.overlays.setOffline(false)")
 
     # Opening again: the network is drawn again.
     screen.dispatch("scene", {"scene": "timeline"})

@@ -20,6 +20,9 @@ const GAP_PX = () => window.innerHeight * 0.04; // between the part and its call
 const MARGIN_PX = () => window.innerHeight * 0.03;
 const FOCUS_SHARE = 0.8; // of the screen taken by the framed part and the room beside it for the callout
 const ROOM = 1.25; // that room, as a share of the part's width (world units)
+// The outputs, a tall column, at 0.8 would reach up under the heading (the nearer layers higher
+// still, in perspective) and push their caption and bars off the screen.
+const OUTPUTS_SHARE = 0.6;
 
 const $ = (tag, className, text) => {
   const element = document.createElement(tag);
@@ -48,6 +51,7 @@ export class ExplainTour {
     this.root = $("section", "explain");
     this.root.id = "explain";
     const head = $("header", "explain-head");
+    this.head = head;
     this.title = $("p", "explain-title");
     this.progress = $("ol", "explain-progress");
     head.append(this.title, this.progress);
@@ -125,9 +129,14 @@ export class ExplainTour {
     this.placed = { box, spot, callout: { x, y: top, width: rect.width, height: rect.height } };
   }
 
+  // The boxes on screen that the layer captions must keep clear of: the callout and the heading.
+  panels() {
+    return [this.callout, this.head].map((element) => element.getBoundingClientRect());
+  }
+
   // The callout goes on `side` of the part (`points`), and the camera, where the stage can, frames
   // the part together with empty room on that side for the callout.
-  frame(points, side) {
+  frame(points, side, share = FOCUS_SHARE) {
     this.part = points;
     this.side = side;
     if (typeof this.stage.focusOn !== "function") return;
@@ -138,7 +147,7 @@ export class ExplainTour {
     const width = Math.max(right - left, (top - bottom) * 0.8) * ROOM;
     const z = points.reduce((sum, p) => sum + p.z, 0) / points.length;
     const x = side === "right" ? right + width : left - width;
-    this.stage.focusOn([...points, { x, y: top, z }, { x, y: bottom, z }], FOCUS_SHARE);
+    this.stage.focusOn([...points, { x, y: top, z }, { x, y: bottom, z }], share);
   }
 
   write(title, ...parts) {
@@ -261,7 +270,7 @@ const STEPS = {
     );
     const outputs = view.layout[view.layout.length - 1].positions;
     this.pointAt = outputs[digit];
-    this.frame(layerCorners(outputs), "left");
+    this.frame(layerCorners(outputs), "left", OUTPUTS_SHARE);
   },
 
   learned(event, view) {
@@ -282,7 +291,7 @@ const STEPS = {
     this.write(t("explainLearnedTitle"), ...parts);
     const outputs = view.layout[view.layout.length - 1].positions;
     this.pointAt = outputs[event.phase > 0 ? after.digit : before.digit];
-    this.frame(layerCorners(outputs), "left");
+    this.frame(layerCorners(outputs), "left", OUTPUTS_SHARE);
   },
 };
 

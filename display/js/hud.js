@@ -30,10 +30,17 @@ export class Hud {
     });
   }
 
-  placeLabels(project) {
+  // A caption that would be cut at the screen's edge, or lie under one of the `avoid` boxes (the
+  // explain tour's callout and heading), is hidden: half a caption, or one under a panel, is noise.
+  placeLabels(project, avoid = []) {
+    const [width, height] = [window.innerWidth, window.innerHeight];
     for (const { element, point } of this.layerLabels) {
       const { x, y } = project(point);
       element.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) translate(-50%, 0)`;
+      const half = element.offsetWidth / 2;
+      const box = { left: x - half, right: x + half, top: y, bottom: y + element.offsetHeight };
+      const cut = box.left < 0 || box.right > width || box.top < 0 || box.bottom > height;
+      element.style.visibility = cut || avoid.some((other) => overlap(box, other)) ? "hidden" : "";
     }
   }
 
@@ -89,4 +96,8 @@ export class Hud {
     const done = timeline.count > 1 ? timeline.index / (timeline.count - 1) : 1;
     $("training-progress").style.transform = `scaleX(${done.toFixed(3)})`;
   }
+}
+
+function overlap(a, b) {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 }

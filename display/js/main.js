@@ -185,8 +185,9 @@ function frame(now) {
   showAnswerWithView();
   view?.resize(stage.canvas.width, stage.canvas.height); // sizes hold when the resolution steps down
   if (stage.render(now / 1000, dt / 1000)) {
-    hud.placeLabels((point) => stage.project(point));
-    if (scene === "explain") explain.place((point) => stage.project(point));
+    const project = (point) => stage.project(point);
+    if (scene === "explain") explain.place(project);
+    hud.placeLabels(project, scene === "explain" ? explain.panels() : []);
     metrics.frameRendered(now);
     stage.quality.frame(dt, now);
   }
@@ -213,6 +214,7 @@ window.__display = {
   state,
   dispatch,
   explain, // the explain scene's callout and where it was placed (tests)
+  overlays, // setOffline(true) shows the screen as if the kiosk were out of reach (tests)
   stage,
   get view() {
     return view;

@@ -66,7 +66,8 @@ export class Stage {
   }
 
   // Ease the camera to frame `points` so they fill about `share` of the screen (the binding one of
-  // width and height), centred; focusOn(null) goes back to framing the whole network.
+  // width and height), centred (below the heading band where `share` is large: FOCUS_FRAME);
+  // focusOn(null) goes back to framing the whole network.
   focusOn(points, share = 0.6) {
     this.focus = points && points.length ? { points, share } : null;
   }
@@ -113,8 +114,12 @@ export class Stage {
   }
 }
 
+// A focused part keeps clear of the explain tour's heading at the top (to 12 % of the height) and
+// leaves room at the bottom for its layer's caption (10 %).
+const FOCUS_FRAME = { bottom: -0.8, top: 0.76 };
+
 function box(share) {
-  return { left: -share, right: share, bottom: -share, top: share };
+  return { left: -share, right: share, bottom: Math.max(-share, FOCUS_FRAME.bottom), top: Math.min(share, FOCUS_FRAME.top) };
 }
 
 // The camera position that, looking along -back, shows `points` as large as fits into `frame`
