@@ -130,7 +130,7 @@ class TabletConfig(_Section):
     pairing_minutes: StrictInt = Field(10, ge=1, le=120)
     drawers: StrictInt = Field(1, ge=1, le=4)
     when_busy: Literal["refuse", "take_over"] = "refuse"
-    predictions_per_second: StrictInt = Field(30, ge=1, le=120)
+    predictions_per_second: StrictInt = Field(60, ge=1, le=120)
     max_bad_messages: StrictInt = Field(20, ge=1, le=1000)
     ice_servers: list[StrictStr] = Field(default_factory=list, max_length=8)
     connect_timeout_seconds: StrictFloat | StrictInt = Field(10.0, ge=1, le=60)

@@ -73,7 +73,7 @@ class TabletPeers:
     ice_servers: list[str] = field(default_factory=list)  # STUN/TURN URLs; none on a museum LAN
     drawers: int = 1
     take_over: bool = False  # when full: the newcomer takes over (True) or is refused as busy
-    rate_hz: float = 30.0
+    rate_hz: float = 60.0
     max_errors: int = 20  # bad messages a minute before a tablet is dropped
     connect_timeout_s: float = 10.0  # offer → open data channel, or the seat is freed
     silence_timeout_s: float = 10.0  # an open channel with no message for this long is dropped
