@@ -38,7 +38,7 @@ class TabletSession:
         send: Callable[[str], None],
         on_abuse: Callable[[str], None],
         *,
-        rate_hz: float = 30.0,
+        rate_hz: float = 60.0,
         max_errors: int = 20,
         max_messages_per_s: int = 400,
         clock: Callable[[], float] = time.monotonic,
