@@ -252,6 +252,19 @@ class Kiosk:
         self.log = config.parent / "kiosk.log"
         self.server: subprocess.Popen | None = None
 
+    @classmethod
+    def shipped(cls, folder: Path, settings: str = "", tablet: str = "") -> Kiosk:
+        """A kiosk (not started) with the shipped export on a free loopback port, its config and state
+        in ``folder``; ``settings``: more top-level YAML, ``tablet``: more lines of ``tablet:``."""
+        port = unused_port()
+        config = folder / "kiosk.yaml"
+        config.write_text(
+            f"server:\n  host: 127.0.0.1\n  port: {port}\n"
+            f"model:\n  export: {REPO / 'exports' / 'mnist-mlp'}\n"
+            f"tablet:\n  state_dir: {folder / 'state'}\n{tablet}{settings}"
+        )
+        return cls(config, folder / "state", port)
+
     def start(self) -> None:
         with self.log.open("a") as log:
             self.server = subprocess.Popen(

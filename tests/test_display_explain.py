@@ -16,9 +16,8 @@ import re
 import urllib.request
 
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
+from conftest import REPO, Kiosk, browser_missing, post_json
 
-SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
 EN = json.loads((REPO / "display" / "i18n" / "en.json").read_text(encoding="utf-8"))
 TABLET_EN = json.loads((REPO / "tablet_client" / "i18n" / "en.json").read_text(encoding="utf-8"))
 VIEWPORT = {"width": 1920, "height": 1080}
@@ -37,17 +36,9 @@ pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_mi
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("explain")
-    port = unused_port()
-    config = folder / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\n"
-        f"model:\n  export: {SHIPPED_EXPORT}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n"
-        "display:\n  idle_seconds: 3600\n"
-        "language: en\n"
+    kiosk = Kiosk.shipped(
+        tmp_path_factory.mktemp("explain"), "display:\n  idle_seconds: 3600\nlanguage: en\n"
     )
-    kiosk = Kiosk(config, folder / "state", port)
     kiosk.start()
     try:
         yield kiosk

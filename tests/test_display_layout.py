@@ -15,12 +15,11 @@ import io
 
 import numpy as np
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
+from conftest import Kiosk, browser_missing, post_json
 from PIL import Image
 
 pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
 
-SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
 HD = {"width": 1920, "height": 1080}
 UHD = {"width": 3840, "height": 2160}
 SETTLED = "() => window.__display?.view && !window.__display.view.moving && window.__display.view.lines.sets"
@@ -32,18 +31,11 @@ HIDE_TEXTS = "body > :not(#stage) { visibility: hidden !important; }"
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("layout")
-    port = unused_port()
-    config = folder / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\n"
-        f"model:\n  export: {SHIPPED_EXPORT}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n"
-        "display:\n  idle_seconds: 3600\n"
-        "language: en\n"
+    settings = (
+        "display:\n  idle_seconds: 3600\nlanguage: en\n"
         "attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n"
     )
-    kiosk = Kiosk(config, folder / "state", port)
+    kiosk = Kiosk.shipped(tmp_path_factory.mktemp("layout"), settings)
     kiosk.start()
     # The timeline stands still: no activation from the server overwrites the ones a test shows.
     status, answer = post_json(f"{kiosk.base}/api/admin/timeline", {"action": "pause"}, kiosk.admin_token)

@@ -12,7 +12,7 @@ import json
 import urllib.request
 
 import pytest
-from conftest import BROWSER_ARGS, CHROMIUM, REPO, Kiosk, browser_missing, unused_port
+from conftest import BROWSER_ARGS, CHROMIUM, REPO, Kiosk, browser_missing
 
 IDLE_S = 12  # the visitor's idle time: long enough for the checks, short enough to wait for
 TABLET = {"width": 1024, "height": 768}
@@ -29,19 +29,13 @@ def _texts(page: str, language: str) -> dict:
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
     from kiosk.presenter.passphrase import hash_passphrase
 
-    folder = tmp_path_factory.mktemp("visitor-language")
-    port = unused_port()
-    config = folder / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\n"
-        f"model:\n  export: {REPO / 'exports' / 'mnist-mlp'}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n"
+    kiosk = Kiosk.shipped(
+        tmp_path_factory.mktemp("visitor-language"),
         f"display:\n  idle_seconds: {IDLE_S}\n"
         "attract:\n  playlist:\n    - scene: call_to_action\n      seconds: 3600\n"
         "language: en\n"
-        f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
+        f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n',
     )
-    kiosk = Kiosk(config, folder / "state", port)
     kiosk.start()
     try:
         yield kiosk
