@@ -136,11 +136,12 @@ def _ping(obj: dict, limits: StrokeLimits) -> Ping:
 
 def _language(obj: dict, limits: StrokeLimits) -> Language:
     value = obj.get("language")
-    known = ", ".join(languages())
+    known = languages()  # read from the page folders once per message (they are a few small globs)
     if not isinstance(value, str):
-        raise ProtocolError("bad_message", f"language: language must be one of {known}")
-    if value not in languages():
-        raise ProtocolError("unknown_language", f"language: {short_repr(value, 20)} is not one of {known}")
+        raise ProtocolError("bad_message", f"language: language must be one of {', '.join(known)}")
+    if value not in known:
+        message = f"language: {short_repr(value, 20)} is not one of {', '.join(known)}"
+        raise ProtocolError("unknown_language", message)
     return Language(value)
 
 
