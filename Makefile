@@ -1,5 +1,11 @@
 # nn-kiosk: the two commands a newcomer needs are `make run` and `make test`.
-PYTHON ?= python3.11
+# Python 3.11, 3.12 or 3.13: `python3` when it is one of them (Debian 12: 3.11, Ubuntu 24.04:
+# 3.12, Debian 13: 3.13), else the newest python3.1x on the PATH. Name another: make PYTHON=…
+SUPPORTED_PYTHON := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach candidate,python3 python3.13 python3.12 python3.11,\
+	$(shell $(candidate) -c '$(SUPPORTED_PYTHON)' >/dev/null 2>&1 && echo $(candidate))))
+endif
 VENV ?= .venv
 PY := $(VENV)/bin/python
 CONFIG ?= config/kiosk.yaml
@@ -16,27 +22,54 @@ FIREFOX ?= /usr/bin/firefox-esr
 NFT ?= /usr/sbin/nft
 IPROUTE ?= /bin/ip
 LAB_PACKAGES := $(FIREFOX) $(NFT) $(IPROUTE)
+# The booted-systemd test (tests/test_systemd_boot.py): a Debian root made by debootstrap, booted
+# by systemd-nspawn (Debian's systemd-container).
+DEBOOTSTRAP ?= /usr/sbin/debootstrap
+NSPAWN ?= /usr/bin/systemd-nspawn
+BOOT_PACKAGES := $(DEBOOTSTRAP) $(NSPAWN)
+# The monitoring tests: Debian's Prometheus server scrapes a kiosk; promtool checks the rules.
+PROMETHEUS ?= /usr/bin/prometheus
+PROMTOOL ?= /usr/bin/promtool
+MONITORING_PACKAGES := $(PROMETHEUS) $(PROMTOOL)
 # The exhibit screen's front-end packages (Three.js, its font), pinned by display/package-lock.json.
 DISPLAY_PACKAGES := display/node_modules/.package-lock.json
 
-.PHONY: run test train bench screenshots lint check-config clean
+.PHONY: run test train bench screenshots lint check-config clean update
 
-$(VENV)/.installed: pyproject.toml
+# Installed once, then never again by itself: `make run` on an exhibit PC that is offline, or
+# was updated, starts without pip or npm. `make update` installs changed dependencies (online).
+$(VENV)/.installed:
+	@test -n "$(PYTHON)" || { echo "No Python 3.11, 3.12 or 3.13 found. Install python3 and python3-venv" \
+		"(docs/operations.md), or name one: make PYTHON=/usr/bin/python3.12"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(VENV)/.installed $(DISPLAY_PACKAGES)
+# A hint, never an install: the dependencies changed since they were installed.
+STALE_CHECK = @for f in pyproject.toml display/package-lock.json; do \
+	if [ $$f -nt $(VENV)/.installed ]; then echo "note: $$f changed since the install; 'make update' installs the change (needs the network)"; fi; \
+	done
+
+update:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	npm ci --prefix display --no-audit --no-fund
+	touch $(VENV)/.installed
+
+run: | $(VENV)/.installed $(DISPLAY_PACKAGES)
+	$(STALE_CHECK)
 	$(PY) -m kiosk --config $(CONFIG)
 
 check-config: $(VENV)/.installed
 	$(PY) -m kiosk check-config $(CONFIG)
 
-test: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES)
+test: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES) $(BOOT_PACKAGES) $(MONITORING_PACKAGES)
+	$(STALE_CHECK)
 	$(PY) -m pytest -q -rs
 
-$(DISPLAY_PACKAGES): display/package.json display/package-lock.json
+# Like the exhibit's own: installed when missing only (`make update` after package.json changed).
+$(DISPLAY_PACKAGES):
 	npm ci --prefix display --no-audit --no-fund
 
 $(CHROMIUM):
@@ -45,6 +78,12 @@ $(CHROMIUM):
 # One apt-get run for all three files, whichever are missing (a grouped target, GNU make 4.3).
 $(LAB_PACKAGES) &:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr nftables iproute2
+
+$(BOOT_PACKAGES) &:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap systemd-container
+
+$(MONITORING_PACKAGES) &:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check kiosk training bench tests tools
