@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from kiosk import systemd_notify
+from kiosk import logs, systemd_notify
 from kiosk.admin import ADMIN
 from kiosk.app import create_app, load_engine
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
@@ -25,6 +25,7 @@ from kiosk.model.export import ExportError
 from kiosk.playground.routes import PLAYGROUND
 from kiosk.presenter import cli as presenter_cli
 from kiosk.reload import reload_config
+from kiosk.settings import CONFIG
 from kiosk.tablet import cli as tablet_cli
 
 log = logging.getLogger("kiosk")
@@ -101,7 +102,7 @@ def serve(path: Path) -> int:
     """Run the server until SIGTERM/SIGINT. Exit status 0, or 2 if it cannot start."""
     try:
         config = _load_config(path)
-        _configure_logging(config)
+        logs.configure(config.logging)
         systemd_notify.status(f"starting: loading the model {config.model.export}")
         app = create_app(config, _load_engine(path, config), config_path=path)
         _publish_admin_token(config, app)
@@ -110,7 +111,7 @@ def serve(path: Path) -> int:
         print(exc, file=sys.stderr)
         return EXIT_STARTUP_FAILED
     host, port = config.server.host, config.server.port
-    log.info("config %s, model %s, starting on http://%s:%d", path, config.model.export, host, port)
+    log.info("starting with config %s and model %s", path, config.model.export)  # then: ready …
     try:
         asyncio.run(_serve_until_stopped(app, host, port))
     except OSError as exc:  # typically: another program already uses the port
@@ -135,6 +136,7 @@ async def _serve_until_stopped(app: web.Application, host: str, port: int) -> No
     await runner.setup()  # runs on_startup
     try:
         await web.TCPSite(runner, host, port).start()
+        log.info(logs.ready_line(app[CONFIG].current))
         systemd_notify.ready(f"serving on http://{host}:{port}")
         watchdog = systemd_notify.start_watchdog()
         await stop.wait()
@@ -189,14 +191,6 @@ def _load_engine(path: Path, config: Config) -> Engine:
         raise StartupError(f"{path}: {exc}") from None
     except (ExportError, OSError) as exc:
         raise StartupError(f"{path}: model.export: {exc}") from None  # exc names the export's file
-
-
-def _configure_logging(config: Config) -> None:
-    logging.basicConfig(
-        level=config.logging.level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 if __name__ == "__main__":

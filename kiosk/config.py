@@ -264,6 +264,8 @@ class StreamsConfig(_Section):
 
 class LoggingConfig(_Section):
     level: Literal["debug", "info", "warning", "error"] = "info"
+    # Other programs' lines (web requests, WebRTC's ICE chatter): kiosk/logs.py.
+    libraries: Literal["debug", "info", "warning", "error"] = "warning"
 
 
 class Config(_Section):

@@ -4,7 +4,7 @@ What can change without a restart applies at once and no connection drops: openi
 holidays, the playlist and idle times; the language; stroke limits; the tablets' answer rate,
 bad-message limit, seats, STUN/TURN servers and pairing time; the playground's tablet switch;
 the screens' frame rate and playback pace; the presenter settings; the event streams' limits (for
-streams opened from then on); the log level.
+streams opened from then on); the log levels (kiosk/logs.py).
 
 Keys that need a restart (``RESTART_KEYS``: the listening address, the model, the state folder,
 the training process's settings) keep their running values; the log names those that changed.
@@ -18,6 +18,7 @@ import logging
 from aiohttp import web
 from pydantic import BaseModel
 
+from kiosk import logs
 from kiosk.attract.director import DIRECTOR
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.display.routes import SCREEN
@@ -51,9 +52,15 @@ def reload_config(app: web.Application) -> bool:
     new, waiting = keep_restart_keys(running.current, new)
     for key in waiting:
         log.warning("reload: %s changed; it takes effect after a restart (systemctl restart nn-kiosk)", key)
+    changed = changed_sections(running.current, new)
     apply_config(app, new)
-    log.info("reloaded %s", running.path)
+    log.info("reloaded %s (%s)", running.path, f"changed: {changed}" if changed else "nothing changed")
     return True
+
+
+def changed_sections(old: Config, new: Config) -> str:
+    """The config's sections (and top-level keys) that differ, for the log: "attract, language"."""
+    return ", ".join(name for name in type(new).model_fields if getattr(old, name) != getattr(new, name))
 
 
 def keep_restart_keys(old: Config, new: Config) -> tuple[Config, list[str]]:
@@ -67,7 +74,7 @@ def keep_restart_keys(old: Config, new: Config) -> tuple[Config, list[str]]:
 def apply_config(app: web.Application, config: Config) -> None:
     """Hand ``config`` to everything that keeps a setting of its own; routes read ``app[CONFIG]``."""
     app[CONFIG].current = config
-    logging.getLogger("kiosk").setLevel(config.logging.level.upper())
+    logs.apply_levels(config.logging)
     _apply_to_tablets(app, config)
     screen = app[SCREEN]
     screen.player.seconds_per_snapshot = config.display.seconds_per_snapshot
