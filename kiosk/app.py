@@ -22,6 +22,7 @@ from kiosk.config import Config, ConfigError
 from kiosk.display.page import setup_display_page
 from kiosk.display.routes import setup_display
 from kiosk.http_errors import REJECTED, Rejected, errors_as_json, read_json_object
+from kiosk.metrics import setup_metrics
 from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
@@ -103,6 +104,7 @@ def create_app(
     setup_presenter_page(app)
     setup_display_page(app)
     setup_common_page(app)  # /common/i18n.js: the three pages' one translation module
+    setup_metrics(app, engine.timeline.name)  # /metrics for the museum's monitoring (docs/monitoring.md)
     return app
 
 

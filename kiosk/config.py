@@ -10,6 +10,7 @@ To add a section: write a ``_Section`` subclass and add it as a field of ``Confi
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import urllib.parse
@@ -268,6 +269,39 @@ class LoggingConfig(_Section):
     libraries: Literal["debug", "info", "warning", "error"] = "warning"
 
 
+class MetricsConfig(_Section):
+    # GET /metrics for the museum's monitoring (Prometheus; docs/monitoring.md, kiosk/metrics/).
+    enabled: StrictBool = True
+    allowed_networks: list[StrictStr] = Field(default_factory=lambda: ["127.0.0.0/8", "::1"], max_length=64)
+    # "" = no token asked for; else scrapers must send "Authorization: Bearer <token>".
+    token: StrictStr = ""
+
+    @field_validator("allowed_networks", mode="after")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        if not value:
+            everyone = '["0.0.0.0/0", "::/0"]'
+            raise ValueError(f"name at least one network (every address: {everyone}), or set enabled: false")
+        for network in value:
+            try:
+                ipaddress.ip_network(network.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{network!r} is not an address or network like 192.168.1.0/24, 10.1.2.3 or ::1"
+                ) from None
+        return [network.strip() for network in value]
+
+    @field_validator("token", mode="after")
+    @classmethod
+    def _long_random_token(cls, value: str) -> str:
+        if value and (len(value) < 16 or re.search(r"\s", value) or not value.isprintable()):
+            raise ValueError(
+                "the token must be at least 16 characters without spaces; make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
+
+
 class Config(_Section):
     server: ServerConfig = ServerConfig()
     model: ModelConfig = ModelConfig()
@@ -280,6 +314,7 @@ class Config(_Section):
     streams: StreamsConfig = StreamsConfig()
     language: StrictStr = "en"
     logging: LoggingConfig = LoggingConfig()
+    metrics: MetricsConfig = MetricsConfig()
 
     @field_validator("language", mode="after")
     @classmethod

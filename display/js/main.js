@@ -10,6 +10,7 @@ import { ExplainTour } from "./explain.js";
 import { Hud } from "./hud.js";
 import { loadLanguage, t } from "./i18n.js";
 import { FrameMetrics } from "./metrics.js";
+import { FrameReport } from "./frame_report.js";
 import { DETAILED, SPARING } from "./network/connections.js";
 import { NetworkView } from "./network/view.js";
 import { Overlays } from "./overlays.js";
@@ -28,6 +29,7 @@ const samples = new SamplesPanel();
 const closed = new ClosedScreen();
 const presenter = new PresenterMarks();
 const metrics = new FrameMetrics();
+const frameReport = new FrameReport(); // frame times for the museum's monitoring
 const stage = new Stage(document.getElementById("stage"), {
   onContextLost: () => console.info("WebGL context lost; waiting for it to come back"),
   onContextRestored: () => view && (view.moving = true),
@@ -169,6 +171,7 @@ function setDrawing(on) {
     cancelAnimationFrame(frameRequest);
     frameRequest = 0;
     metrics.paused();
+    frameReport.paused();
   }
 }
 
@@ -179,6 +182,7 @@ function frame(now) {
   if (scene === "playground") {
     playground.frame(now); // the 3D network is hidden: not drawn at all
     metrics.frameRendered(now);
+    frameReport.frame(now);
     return;
   }
   view?.update(now, dt);
@@ -189,6 +193,7 @@ function frame(now) {
     if (scene === "explain") explain.place(project);
     hud.placeLabels(project, scene === "explain" ? explain.panels() : []);
     metrics.frameRendered(now);
+    frameReport.frame(now);
     stage.quality.frame(dt, now);
   }
 }
@@ -207,10 +212,12 @@ new EventStream("/api/display/events", SCREEN_EVENTS, {
   onConnected: (connected) => overlays.showConnected(connected),
 });
 setDrawing(true);
+frameReport.start();
 
 // For tests and benchmarks (and a curious member of staff with a keyboard).
 window.__display = {
   metrics,
+  frameReport, // its screen name, and take() for tests
   state,
   dispatch,
   explain, // the explain scene's callout and where it was placed (tests)

@@ -46,6 +46,8 @@ class TabletSession:
         on_drawing: Callable[[Inference | None], None] = lambda result: None,
         on_explain: Callable[[], str | None] = lambda: "closed",
         on_language: Callable[[str], str | None] = lambda language: "closed",
+        on_answer: Callable[[float, bool], None] = lambda seconds, first: None,
+        on_refused: Callable[[str], None] = lambda code: None,
         snapshot: str | None = None,
     ) -> None:
         self.engine, self.limits, self.send, self.on_abuse = engine, limits, send, on_abuse
@@ -55,6 +57,10 @@ class TabletSession:
         self.on_explain = on_explain
         # The visitor picked a language: the screen speaks it too, or returns why not ("closed", "presenter").
         self.on_language = on_language
+        # For the metrics (kiosk/metrics/): each answer's inference seconds and whether it is the
+        # first answer of a new drawing; each refused message's code.
+        self.on_answer, self.on_refused = on_answer, on_refused
+        self._new_drawing = False  # a stroke began on an empty tablet since the last answer
         self.snapshot = snapshot  # the stage of training that reads visitors' digits (None: final)
         self.drawing = TabletDrawing(limits)
         self.errors: Counter[str] = Counter()  # refused messages by code, for status pages
@@ -80,7 +86,7 @@ class TabletSession:
             elif isinstance(message, Language):
                 refused = self.on_language(message.language)
                 self.send(protocol.language(message.language, "refused" if refused else "ok", refused))
-            elif self.drawing.apply(message):
+            elif self._apply_drawing(message):
                 self._changed.set()
                 if not getattr(message, "resent", False):  # a reconnect's re-sent drawing is no touch
                     self.on_activity()
@@ -110,10 +116,23 @@ class TabletSession:
         if not strokes:
             self.on_drawing(None)
             return
+        started = time.perf_counter()
         result = self.engine.infer(rasterise(strokes), self.snapshot)
+        seconds = time.perf_counter() - started
         self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
         self.predictions += 1
+        self.on_answer(seconds, self._new_drawing)
+        self._new_drawing = False
         self.on_drawing(result)
+
+    def _apply_drawing(self, message: protocol.Message) -> bool:
+        """Apply a drawing message; True if the drawing changed. Points on an empty tablet begin a
+        new drawing (for the metrics), unless a reconnecting tablet re-sends one it showed before."""
+        empty = self.drawing.point_count == 0
+        changed = self.drawing.apply(message)
+        if changed and empty and not getattr(message, "resent", False):
+            self._new_drawing = True
+        return changed
 
     def set_limits(self, limits: StrokeLimits, *, rate_hz: float, max_errors: int) -> None:
         """New settings from a reload; the drawing so far stays (later messages meet the new limits)."""
@@ -125,6 +144,7 @@ class TabletSession:
 
     def _refuse(self, code: str, message: str) -> None:
         self.errors[code] += 1
+        self.on_refused(code)
         self.send(protocol.error(code, message))
         if _count_recent(self._recent_errors, self._clock(), window_s=60.0) > self._max_errors:
             self._abuse(f"more than {self._max_errors} bad messages in a minute")
@@ -133,6 +153,7 @@ class TabletSession:
         if _count_recent(self._recent_messages, self._clock(), window_s=1.0) <= self._max_rate:
             return False
         self.errors["flood"] += 1
+        self.on_refused("flood")
         self._abuse(f"more than {self._max_rate} messages a second")
         return True
 

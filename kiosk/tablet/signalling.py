@@ -82,6 +82,8 @@ class TabletPeers:
     on_drawing: Callable[[Inference | None], None] = lambda result: None
     on_explain: Callable[[], str | None] = lambda: "closed"  # "How does it work?" (the director)
     on_language: Callable[[str], str | None] = lambda language: "closed"  # a visitor's pick (the director)
+    on_answer: Callable[[float, bool], None] = lambda seconds, first: None  # passed to each session (metrics)
+    on_refused: Callable[[str], None] = lambda code: None  # a refused message's code (metrics)
     greeting: Callable[[], str | None] = lambda: None  # sent to each tablet as its channel opens
     on_presenter_pen: Callable[[], None] = lambda: None  # instead of on_activity for extra_seats
     extra_seats: set[str] = field(default_factory=set)  # devices beside the drawers (presenters' remote pens)
@@ -219,6 +221,8 @@ class TabletPeers:
                 on_drawing=self.on_drawing,
                 on_explain=self.on_explain,
                 on_language=self.on_language,
+                on_answer=self.on_answer,
+                on_refused=self.on_refused,
                 snapshot=self.snapshot,
             )
             peer.tasks.append(asyncio.ensure_future(peer.session.run()))
