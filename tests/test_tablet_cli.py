@@ -63,3 +63,28 @@ def test_the_server_removes_stale_temp_files_of_its_state_files_at_start(
     assert "removed 1 stale temp file(s) of" in log and "admin.token" in log
     assert f"removed 2 stale temp file(s) of {state / 'tablets.json'}" in log
     assert "Traceback" not in log
+
+
+def test_pair_with_a_config_whose_state_folder_has_no_token_names_the_config_and_the_remedies(
+    exhibit_process, tmp_path: Path
+) -> None:
+    _, base = exhibit_process  # running, but with another state folder than the one named below
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        f"server:\n  port: {base.rsplit(':', 1)[1]}\ntablet:\n  state_dir: {tmp_path / 'nowhere'}\n"
+    )
+    result = kiosk("pair", "--config", str(other))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"cannot read the admin token in {tmp_path / 'nowhere'}" in result.stderr
+    assert f"The config read was {other}" in result.stderr
+    assert "--config FILE" in result.stderr and "sudo -u nn-kiosk" in result.stderr
+
+
+def test_tablets_list_without_a_state_folder_says_so_and_makes_none(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"tablet:\n  state_dir: {tmp_path / 'nowhere'}\n")
+    for args in (["tablets", "list"], ["tablets", "revoke", "abc"]):
+        result = kiosk(*args, "--config", str(config))
+        assert result.returncode == 1 and f"no state folder {tmp_path / 'nowhere'}" in result.stderr
+        assert f"The config read was {config}" in result.stderr and "sudo -u nn-kiosk" in result.stderr
+    assert not (tmp_path / "nowhere").exists()

@@ -19,7 +19,11 @@ KEEPALIVE_T = -1  # the keep-alive pings' "t", so their pongs are told from a ca
 
 
 class VirtualTabletError(Exception):
-    """The exhibit refused or dropped the virtual tablet."""
+    """The exhibit refused or dropped the virtual tablet; ``status``: the HTTP status of a refusal."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class VirtualTablet:
@@ -46,7 +50,9 @@ class VirtualTablet:
             body = await response.json(content_type=None)
         if response.status != 200:
             why = body.get("error") if isinstance(body, dict) else body
-            raise VirtualTabletError(f"the exhibit refused the connection ({response.status}): {why}")
+            raise VirtualTabletError(
+                f"the exhibit refused the connection ({response.status}): {why}", response.status
+            )
         await self.accept(body["sdp"], body["type"], timeout)
 
     async def offer(self) -> str:
@@ -74,12 +80,17 @@ class VirtualTablet:
                 return message
 
     async def draw(
-        self, strokes: list[list[list[float]]], speed: float | None = None, gap_s: float = 0.05
+        self,
+        strokes: list[list[list[float]]],
+        speed: float | None = None,
+        gap_s: float = 0.05,
+        clear: bool = True,
     ) -> tuple[dict, list[float]]:
         """Draw ``strokes`` ([[x, y, t_ms], ...] each), one after another with a pen-up pause of
-        ``gap_s``, then clear. Returns the prediction for the whole drawing and, per stroke, the
-        milliseconds from its last message to its prediction. ``speed`` None sends each stroke in
-        one message; a number replays the pen's timing, batched per frame, that much faster."""
+        ``gap_s``, then clear (unless ``clear`` is False: then call ``clear()`` when done). Returns
+        the prediction for the whole drawing and, per stroke, the milliseconds from its last
+        message to its prediction. ``speed`` None sends each stroke in one message; a number
+        replays the pen's timing, batched per frame, that much faster."""
         round_trips = []
         for i, points in enumerate(strokes):
             if i:
@@ -87,9 +98,14 @@ class VirtualTablet:
             sent_at = await self._stroke_messages(points, speed)
             prediction = await self._prediction()
             round_trips.append((time.perf_counter() - sent_at) * 1000)
-        self.send(type="clear")  # as a visitor does when done, not in front of the next drawing
-        self._revision += 1
+        if clear:
+            self.clear()
         return prediction, round_trips
+
+    def clear(self) -> None:
+        """Clear the drawing, as a visitor does when done (not in front of the next drawing)."""
+        self.send(type="clear")
+        self._revision += 1
 
     async def _prediction(self) -> dict:
         """The answer to the drawing as it is now (the newest revision)."""

@@ -1,0 +1,1 @@
+"""``python -m kiosk self-test``: staff check the whole exhibit with one command (see run.py)."""
