@@ -1,4 +1,5 @@
-"""Command line: ``python -m kiosk [serve] [--config FILE]``, ``check-config [FILE]``, ``pair``, ``tablets``.
+"""Command line: ``python -m kiosk [serve] [--config FILE]``, ``check-config [FILE]``, ``pair``, ``tablets``,
+``self-test`` (kiosk/selftest/run.py).
 
 Which config file: ``--config``, else ``$KIOSK_CONFIG``, else /etc/nn-kiosk/kiosk.yaml if it
 exists, else the repository's config/kiosk.yaml. Start-up problems print one line per problem
@@ -25,6 +26,7 @@ from kiosk.model.export import ExportError
 from kiosk.playground.routes import PLAYGROUND
 from kiosk.presenter import cli as presenter_cli
 from kiosk.reload import reload_config
+from kiosk.selftest.run import self_test
 from kiosk.settings import CONFIG
 from kiosk.tablet import cli as tablet_cli
 
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check-config":
         return check_config(resolve_config_path(args.file or args.config))
-    if args.command in ("pair", "tablets"):
+    if args.command in ("pair", "tablets", "self-test"):
         return _tablet_command(args)
     if args.command == "hash-passphrase":
         return presenter_cli.hash_passphrase_command()
@@ -64,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     tablets.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="YAML config file")
     tablets.add_argument("action", choices=("list", "revoke"))
     tablets.add_argument("device", nargs="?", help="with revoke: the tablet's id (see list)")
+    test = commands.add_parser("self-test", help="check the running exhibit end to end with a virtual tablet")
+    test.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="YAML config file")
     commands.add_parser(
         "hash-passphrase", help="make presenter.passphrase_hash for the config (asks for the passphrase)"
     )
@@ -78,11 +82,13 @@ def _tablet_command(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return EXIT_CHECK_FAILED
     if args.command == "pair":
-        return tablet_cli.pair(config)
+        return tablet_cli.pair(config, path)
+    if args.command == "self-test":
+        return self_test(config, path)
     if args.action == "revoke" and not args.device:
         print("tablets revoke: name the tablet's id (python -m kiosk tablets list)", file=sys.stderr)
         return EXIT_CHECK_FAILED
-    return tablet_cli.tablets(config, args.action, args.device)
+    return tablet_cli.tablets(config, args.action, args.device, path)
 
 
 def check_config(path: Path) -> int:
