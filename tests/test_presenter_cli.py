@@ -61,3 +61,23 @@ def test_on_a_terminal_it_asks_twice(monkeypatch, answers: list[str], status: in
         assert verify_passphrase("long enough!", parse_hash(out.getvalue().split('"')[1]))
     else:
         assert out.getvalue() == ""
+
+
+def test_on_a_terminal_a_short_passphrase_is_refused_at_once_and_asked_again(monkeypatch, capsys) -> None:
+    prompts: list[str] = []
+    asked = iter(["owls", "long enough!", "long enough!"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: prompts.append(prompt) or next(asked))
+    out = io.StringIO()
+    assert cli.hash_passphrase_command(Terminal(), out) == 0
+    assert prompts == ["Passphrase: ", "Passphrase: ", "Again: "]  # not "Again" for the short one
+    assert "at least 10 characters; try again" in capsys.readouterr().err
+    assert verify_passphrase("long enough!", parse_hash(out.getvalue().split('"')[1]))
+
+
+def test_on_a_terminal_it_gives_up_after_a_few_short_passphrases(monkeypatch, capsys) -> None:
+    prompts: list[str] = []
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: prompts.append(prompt) or "owls")
+    out = io.StringIO()
+    assert cli.hash_passphrase_command(Terminal(), out) == 1
+    assert prompts == ["Passphrase: "] * cli.TRIES and out.getvalue() == ""
+    assert f"no usable passphrase in {cli.TRIES} tries; nothing changed" in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """``python -m kiosk hash-passphrase``: make the presenter passphrase's hash for the config file.
 
-On a terminal it asks twice without echoing; from a pipe it reads one line (for scripts). Only the
-``passphrase_hash: "..."`` line goes to stdout; prompts and advice go to stderr.
+On a terminal it asks twice without echoing; a passphrase it refuses (too short) is refused at
+once, and asked for again, up to ``TRIES`` times. From a pipe it reads one line (for scripts).
+Only the ``passphrase_hash: "..."`` line goes to stdout; prompts and advice go to stderr.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TextIO
 from kiosk.presenter.passphrase import MIN_CHARS, hash_passphrase
 
 EXIT_REFUSED = 1
+TRIES = 3
 
 
 def hash_passphrase_command(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -45,7 +47,23 @@ def _ask() -> str:
         f"Presenter passphrase: at least {MIN_CHARS} characters; a few words are easy to share.",
         file=sys.stderr,
     )
-    first = getpass.getpass("Passphrase: ")
+    for left in reversed(range(TRIES)):
+        first = getpass.getpass("Passphrase: ")
+        problem = _problem(first)
+        if problem is None:
+            break
+        print(f"refused: {problem}" + ("; try again." if left else ""), file=sys.stderr)
+    else:
+        raise ValueError(f"no usable passphrase in {TRIES} tries; nothing changed")
     if getpass.getpass("Again: ") != first:
         raise ValueError("the two passphrases differ; nothing changed")
     return first
+
+
+def _problem(passphrase: str) -> str | None:
+    """Why ``passphrase`` would be refused, or None; checked as hashing checks it, at a trivial cost."""
+    try:
+        hash_passphrase(passphrase, n=2, r=1, p=1)
+    except ValueError as e:
+        return str(e)
+    return None
