@@ -9,6 +9,11 @@ presenters (``take``, ``release``, ``presenter_activity``).
 
 A stroke is handled in the same loop turn as the data-channel message that carried it, so a
 visitor's first touch switches the screen to the live network at once.
+
+The log has one line per change of the exhibit's state, with what led to it: "opened by the
+schedule; playlist item 1 of 6: timeline", "a visitor is drawing", "the visitor's turn is over;
+playlist item 3 of 6: samples", "presenter 'Anna' holds the exhibit", "closed by the schedule;
+opens Tue 2026-12-08 10:00". Never a line per stroke or tick.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class ExhibitDirector:
         self._default_language, self._visitor_language = config.language, None
         self._scene: tuple[str, dict] = ("attract", {})  # what the tablets were last told
         self._tablet_notice = protocol.scene("attract", language=config.language)
+        self._logged: dict[str, Any] = {}  # the status the log last told of
         self.machine = ExhibitMachine(config, clock, self)
 
     # Inputs.
@@ -174,11 +180,17 @@ class ExhibitDirector:
 
     def show_presenter(self, name: str) -> None:
         # The screen keeps what it shows until the presenter's commands change it.
-        log.info("presenter %s holds the exhibit", name)
         self._notify_tablets("presenter")
 
     def status_changed(self, status: dict[str, Any]) -> None:
+        self._log_change(status)
         self.screen.show_status(status)
+
+    def _log_change(self, status: dict[str, Any]) -> None:
+        before, self._logged = self._logged, status
+        if all(before.get(key) == status[key] for key in ("state", "presenter", "index")):
+            return  # the same state (a reload, the visitor's idle time starting again)
+        log.info("%s", change_line(before, status))
 
     def _notify_tablets(self, scene: str, **details: object) -> None:
         """Tell the tablets the exhibit's state and language; the screen speaks that language too.
@@ -191,6 +203,32 @@ class ExhibitDirector:
         if message != self._tablet_notice:
             self._tablet_notice = message
             self.tell_tablets(message)
+
+
+def change_line(before: dict[str, Any], status: dict[str, Any]) -> str:
+    """What led from ``before`` to ``status`` (``ExhibitMachine.status()``, {} at start) and the state now."""
+    was, now = before.get("state"), status["state"]
+    if was == "presenter" and now != "presenter":
+        return f"presenter {before['presenter']!r} released the exhibit; {state_line(status)}"
+    if was == "closed" and now == "attract":
+        return f"opened by the schedule; {state_line(status)}"
+    if was == "visitor" and now == "attract":
+        return f"the visitor's turn is over; {state_line(status)}"
+    return state_line(status)
+
+
+def state_line(status: dict[str, Any]) -> str:
+    """The exhibit's state in a few words, from ``ExhibitMachine.status()``."""
+    state = status["state"]
+    if state == "attract":
+        return f"playlist item {status['index'] + 1} of {status['count']}: {status['item']['scene']}"
+    if state == "visitor":
+        return "a visitor is drawing"
+    if state == "presenter":
+        return f"presenter {status['presenter']!r} holds the exhibit"
+    if not status["opens_at"]:
+        return "closed by the schedule; no opening scheduled"
+    return f"closed by the schedule; opens {datetime.fromisoformat(status['opens_at']):%a %Y-%m-%d %H:%M}"
 
 
 DIRECTOR = web.AppKey("director", ExhibitDirector)

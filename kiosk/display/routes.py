@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from aiohttp import web
 
@@ -25,7 +26,9 @@ from kiosk.hub import EventHub
 from kiosk.model.engine import Engine
 from kiosk.presenter.auth import authorise_command
 from kiosk.settings import CONFIG
-from kiosk.streams import serve_stream
+from kiosk.streams import STREAMS, serve_stream
+
+log = logging.getLogger(__name__)
 
 SCREEN = web.AppKey("screen", ExhibitScreen)
 SCREEN_HUB = web.AppKey("screen_hub", EventHub)
@@ -77,14 +80,27 @@ async def _run_screen(app: web.Application):
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    app = request.app
-    return await serve_stream(
-        request,
-        "screen",
-        app[SCREEN_HUB],
-        app[SCREEN].initial_events,
-        max_rate_hz=app[CONFIG].current.display.max_frame_rate,
-    )
+    """The screen's stream; the log has a line when a screen connects (its stream got a seat and
+    starts with the whole state) and when it goes, with how many screens are connected then."""
+    app, connected = request.app, False
+
+    def initial() -> list:
+        nonlocal connected
+        connected = True
+        log.info("screen connected from %s (%s)", request.remote, _screens(app))
+        return app[SCREEN].initial_events()
+
+    rate = app[CONFIG].current.display.max_frame_rate
+    try:
+        return await serve_stream(request, "screen", app[SCREEN_HUB], initial, max_rate_hz=rate)
+    finally:
+        if connected:
+            log.info("screen at %s disconnected (%s)", request.remote, _screens(app))
+
+
+def _screens(app: web.Application) -> str:
+    count = app[STREAMS].open_count("screen")
+    return "no screen connected now" if count == 0 else f"{count} screen{'s' * (count > 1)} connected now"
 
 
 async def connections(request: web.Request) -> web.Response:

@@ -115,6 +115,11 @@ class Commander:
     def is_admin(self) -> bool:
         return self.session is None
 
+    @property
+    def who(self) -> str:
+        """For the log: "presenter 'Anna'", or "staff (admin token)"."""
+        return "staff (admin token)" if self.is_admin else f"presenter {self.name!r}"
+
 
 ADMIN_COMMANDER = Commander()
 

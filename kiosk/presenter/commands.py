@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 
 import numpy as np
 from aiohttp import web
@@ -22,6 +23,9 @@ from kiosk.presenter.drawing import SEATS
 from kiosk.presenter.status import publish_status, tablet_list
 from kiosk.tablet.devices import DeviceStoreError
 from kiosk.tablet.routes import TABLETS
+from kiosk.tablet.signalling import tablet_label
+
+log = logging.getLogger(__name__)
 
 SAMPLE_QUERY = ("digit", "wrong")
 DIGITS = tuple("0123456789")
@@ -78,17 +82,19 @@ async def tablets(request: web.Request) -> web.Response:
 
 
 async def revoke_tablet(request: web.Request) -> web.Response:
-    authorise_command(request, screen=False)
+    commander = authorise_command(request, screen=False)
     device = (await read_json_object(request)).get("device")
     if not isinstance(device, str) or not device:
         raise Rejected("bad_request", '"device" must be a tablet\'s id (see GET /api/admin/tablets)')
     try:
+        names = {d.id: d.name for d in request.app[TABLETS].devices.list()}  # for the log
         revoked = request.app[TABLETS].devices.revoke(device)
     except DeviceStoreError as e:
         raise Rejected("unavailable", f"paired tablets cannot be read: {e}", status=503) from None
     if not revoked:
         raise Rejected("bad_request", f"no paired tablet {device[:40]!r}", status=404)
-    request.app[SEATS].forget(device)  # hang up its connection, too
+    log.info("%s revoked by %s", tablet_label(device, names.get(device, "")), commander.who)
+    request.app[SEATS].forget(device, why="revoked")  # hang up its connection, too
     publish_status(request.app)
     return web.json_response({"revoked": device})
 

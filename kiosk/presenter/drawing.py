@@ -48,12 +48,12 @@ class DrawingSeats:
         except DeviceStoreError as e:
             log.warning("could not revoke presenter drawing credential %s: %s", device_id, e)
 
-    def forget(self, device_id: str) -> None:
-        """``device_id`` no longer draws: close its connection and its extra seat."""
+    def forget(self, device_id: str, why: str = "its presenter's session ended") -> None:
+        """``device_id`` no longer draws: close its connection (``why``, for the log) and its extra seat."""
         peers = self.tablets.peers
         peers.extra_seats.discard(device_id)
         for peer in [p for p in peers.peers if p.device == device_id]:
-            asyncio.ensure_future(peers.close(peer))
+            asyncio.ensure_future(peers.close(peer, why=why))
 
     def revoke_leftovers(self) -> None:
         """Revoke presenter credentials of an earlier run (sessions live in memory only)."""

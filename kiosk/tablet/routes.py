@@ -13,6 +13,7 @@ Wrong codes and wrong credentials are throttled per client address and overall.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -28,8 +29,10 @@ from kiosk.model.strokes import StrokeLimits
 from kiosk.presenter.auth import authorise_command
 from kiosk.tablet.devices import Device, DeviceStore, DeviceStoreError
 from kiosk.tablet.pairing import PairingCode, PairingWindows
-from kiosk.tablet.signalling import SignallingError, TabletPeers
+from kiosk.tablet.signalling import SignallingError, TabletPeers, tablet_label
 from kiosk.tablet.throttle import Throttle
+
+log = logging.getLogger(__name__)
 
 ADMIN_TOKEN_FILE = "admin.token"
 # What a tablet page may report about itself (POST /api/tablet/problem), as staff read it.
@@ -110,6 +113,7 @@ async def pair(request: web.Request) -> web.Response:
     except (DeviceStoreError, ValueError) as e:
         raise Rejected("pairing_failed", f"the tablet could not be paired: {e}", status=503) from None
     tablets.on_pairing(None, True)
+    log.info("%s paired from %s", tablet_label(device.id, device.name), request.remote)
     return web.json_response({"device": device.id, "name": device.name, "credential": credential})
 
 
@@ -155,12 +159,14 @@ async def problem(request: web.Request) -> web.Response:
 
 
 async def open_pairing(request: web.Request) -> web.Response:
-    authorise_command(request, screen=False)
+    commander = authorise_command(request, screen=False)
     tablets = request.app[TABLETS]
     window = tablets.pairing.open()
     tablets.code_guesses.forget_overall()  # a new code, a fresh budget (kiosk/tablet/throttle.py)
     tablets.on_pairing(window, False)
     seconds = max(0, math.ceil(window.expires - time.monotonic()))
+    minutes = tablets.pairing.ttl_s / 60
+    log.info("pairing window opened by %s for %g min; the screen shows its code", commander.who, minutes)
     return web.json_response(
         {
             "code": window.code,

@@ -160,7 +160,7 @@ class TabletSession:
     def _abuse(self, why: str) -> None:
         if not self._closed:
             self._closed = True
-            log.warning("dropping tablet: %s", why)
+            log.debug("dropping tablet: %s", why)  # the peers log it, with the tablet's name
             self.send(protocol.error("abuse", f"connection closed: {why}"))
             self.on_abuse(why)
 

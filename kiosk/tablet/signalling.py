@@ -12,6 +12,12 @@ A seat belongs only to a tablet that is really there: a peer whose data channel 
 second or two) for ``silence_timeout_s``, is closed, and its seat is free. Why a tablet was
 dropped is logged with its name and kept in ``problems`` (for the presenter's status) until it
 connects again.
+
+The log has one line when a tablet connects and one when it disconnects, with why: it left,
+nothing heard (silence timeout), the connection failed (ICE), replaced by its own new
+connection, another tablet took its seat, revoked, the exhibit is stopping. A failure is a
+warning. A tablet that never connected logs only its failure, and the same failure again
+(its page retrying all day) once an hour.
 """
 
 from __future__ import annotations
@@ -105,11 +111,17 @@ class TabletPeers:
     def report(self, device: str, name: str, code: str, detail: str) -> None:
         """Remember and log why ``device`` cannot connect or was dropped (its own report, or ours):
         ``code`` for the presenter's page to translate, ``detail`` for staff reading the log."""
+        if self._remember(device, code, detail):
+            log.warning("%s: %s", tablet_label(device, name), detail)
+
+    def _remember(self, device: str, code: str, detail: str) -> bool:
+        """Keep the problem for the presenter's status; True if it is to be logged as a warning now."""
         again = self.problems.get(device, {}).get("code") == code
         self.problems[device] = {"code": code, "detail": detail}
-        if not again or self.clock() - self._logged.get(device, -LOG_AGAIN_S) >= LOG_AGAIN_S:
-            self._logged[device] = self.clock()  # a tablet retrying all day logs its problem hourly
-            log.warning("%s: %s", tablet_label(device, name), detail)
+        if again and self.clock() - self._logged.get(device, -LOG_AGAIN_S) < LOG_AGAIN_S:
+            return False
+        self._logged[device] = self.clock()  # a tablet retrying all day logs its problem hourly
+        return True
 
     async def answer(
         self,
@@ -131,7 +143,7 @@ class TabletPeers:
         if "a=fingerprint:" not in offer_sdp:  # aiortc would accept it and fail later, in a task
             raise SignallingError(400, "the offer has no DTLS fingerprint")
         offer = usable_offer(offer_sdp, tablet_address)
-        await self._make_room(device)
+        await self._make_room(device, name)
         config = RTCConfiguration([RTCIceServer(url) for url in self.ice_servers])
         peer = Peer(device, RTCPeerConnection(config), name)
         self.peers.append(peer)
@@ -146,13 +158,13 @@ class TabletPeers:
         peer.tasks.append(asyncio.ensure_future(_add_held_back(peer, offer)))
         return peer.pc.localDescription
 
-    async def close(self, peer: Peer, problem: tuple[str, str] | None = None) -> None:
-        """Close ``peer``; ``problem`` (code, detail) says why, if the tablet or the network failed."""
+    async def close(self, peer: Peer, problem: tuple[str, str] | None = None, why: str = "it left") -> None:
+        """Close ``peer``; ``problem`` (code, detail) says why, if the tablet or the network failed,
+        else ``why`` (for the log)."""
         if peer not in self.peers:
             return  # closed already
         self.peers.remove(peer)
-        if problem:
-            self.report(peer.device, peer.name, *problem)
+        self._log_closing(peer, problem, why)
         if peer.session:
             peer.session.close()
         for task in peer.tasks:
@@ -163,20 +175,30 @@ class TabletPeers:
         except Exception:  # a half-built connection (an offer it could not use) may fail to close
             log.debug("closing %s's peer connection failed", peer.label, exc_info=True)
 
-    async def close_all(self) -> None:
-        await asyncio.gather(*(self.close(peer) for peer in list(self.peers)))
+    def _log_closing(self, peer: Peer, problem: tuple[str, str] | None, why: str) -> None:
+        if problem:
+            fresh = self._remember(peer.device, *problem)  # (a connected tablet's problems are fresh)
+            if peer.opened.is_set():
+                log.warning("%s disconnected: %s", peer.label, problem[1])
+            elif fresh:
+                log.warning("%s: %s", peer.label, problem[1])
+        elif peer.opened.is_set():
+            log.info("%s disconnected: %s", peer.label, why)
 
-    async def _make_room(self, device: str) -> None:
+    async def close_all(self) -> None:
+        await asyncio.gather(*(self.close(peer, why="the exhibit is stopping") for peer in list(self.peers)))
+
+    async def _make_room(self, device: str, name: str) -> None:
         # A tablet that reconnects replaces its own old connection.
         for peer in [p for p in self.peers if p.device == device]:
-            await self.close(peer)
+            await self.close(peer, why="replaced by its own new connection")
         if device in self.extra_seats:
             return
         seated = [p for p in self.peers if p.device not in self.extra_seats]
         if len(seated) >= self.drawers:
             if not self.take_over:
                 raise SignallingError(409, "another tablet is drawing; try again when it is done")
-            await self.close(seated[0])
+            await self.close(seated[0], why=f"{tablet_label(device, name)} took its seat (tablet.when_busy)")
 
     async def _supervise(self, peer: Peer) -> None:
         """Free the seat of a tablet that never connects or falls silent."""
@@ -190,7 +212,7 @@ class TabletPeers:
         while peer in self.peers:
             silent_s = self.clock() - peer.last_heard
             if silent_s >= self.silence_timeout_s:
-                await self.close(peer, ("silent", f"dropped: nothing heard for {silent_s:.1f} s"))
+                await self.close(peer, ("silent", f"nothing heard for {silent_s:.1f} s (silence timeout)"))
                 return
             await asyncio.sleep(self.silence_timeout_s - silent_s)
 
@@ -200,7 +222,7 @@ class TabletPeers:
         @pc.on("connectionstatechange")
         async def on_state() -> None:
             if pc.connectionState == "failed":
-                await self.close(peer, ("connection_failed", "the connection failed (ICE or DTLS)"))
+                await self.close(peer, ("connection_failed", "the network connection failed (ICE or DTLS)"))
             elif pc.connectionState == "closed":
                 await self.close(peer)
 
@@ -213,7 +235,7 @@ class TabletPeers:
                 self.engine,
                 self.limits,
                 send=lambda text: channel.send(text) if channel.readyState == "open" else None,
-                on_abuse=lambda why: asyncio.ensure_future(self.close(peer, ("dropped", f"dropped: {why}"))),
+                on_abuse=lambda why: asyncio.ensure_future(self.close(peer, ("dropped", why))),
                 rate_hz=self.rate_hz,
                 max_errors=self.max_errors,
                 # A presenter's remote pen keeps their hold alive; it is not a visitor at the exhibit.
@@ -239,7 +261,7 @@ class TabletPeers:
             greeting = self.greeting()
             if greeting:
                 peer.session.send(greeting)
-            channel.on("close", lambda: asyncio.ensure_future(self.close(peer)))
+            channel.on("close", lambda: asyncio.ensure_future(self.close(peer, why="it left")))
 
 
 async def _add_held_back(peer: Peer, offer: UsableOffer) -> None:
