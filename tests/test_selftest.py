@@ -137,6 +137,15 @@ async def test_it_does_not_push_a_connected_tablet_off_its_seat(kiosk: Kiosk) ->
         post_json(f"{kiosk.base}/api/admin/tablets/revoke", {"device": visitor["device"]}, kiosk.admin_token)
 
 
+def test_it_leaves_an_open_pairing_window_to_whoever_opened_it(kiosk: Kiosk) -> None:
+    _, window = post_json(f"{kiosk.base}/api/admin/pairing", {}, kiosk.admin_token)
+    done = self_test(kiosk.config)
+    assert done.returncode == 1 and "FAIL — a pairing window is open" in done.stdout
+    status, paired = post_json(f"{kiosk.base}/api/tablet/pair", {"code": window["code"], "name": "staff's"})
+    assert status == 200  # their code still works
+    post_json(f"{kiosk.base}/api/admin/tablets/revoke", {"device": paired["device"]}, kiosk.admin_token)
+
+
 def test_it_fails_with_what_to_do_when_the_exhibit_is_not_running(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.yaml"
     config.write_text(f"server:\n  port: {unused_port()}\ntablet:\n  state_dir: {tmp_path / 'state'}\n")

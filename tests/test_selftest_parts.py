@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from conftest import REPO
 
+from kiosk.selftest.run import Failed, _check_scene
 from kiosk.selftest.samples import LICENCE_FILE, SAMPLES_FILE, SamplesError, load_samples, select
 from kiosk.selftest.samples import main as regenerate
 from kiosk.selftest.screen_watch import ScreenWatch
@@ -112,6 +113,17 @@ def test_a_screen_that_did_not_show_the_drawings_fails() -> None:
 def test_slow_answers_fail() -> None:
     verdict = judge(drawings(30, ms=400.0))
     assert not verdict.passed and verdict.todo[0].startswith("The answers are slow (414 ms median")
+
+
+def test_closed_and_presenter_states_fail_with_what_to_do() -> None:
+    with pytest.raises(Failed, match="closed now .*opens at 2026-12-07T10:00") as closed:
+        _check_scene("closed", opens_at="2026-12-07T10:00:00+01:00")
+    assert "opening hours" in closed.value.todo
+    with pytest.raises(Failed, match=r"a presenter \(Anna\) holds the exhibit") as held:
+        _check_scene("presenter", "Anna")
+    assert "Release" in held.value.todo
+    for open_state in ("attract", "visitor", None):
+        _check_scene(open_state)
 
 
 # ---- the screen's event stream -------------------------------------------------------------------
