@@ -4,7 +4,7 @@ What can change without a restart applies at once and no connection drops: openi
 holidays, the playlist and idle times; the language; stroke limits; the tablets' answer rate,
 bad-message limit, seats, STUN/TURN servers and pairing time; the playground's tablet switch;
 the screens' frame rate and playback pace; the presenter settings; the event streams' limits (for
-streams opened from then on); the log levels (kiosk/logs.py).
+streams opened from then on); the log levels (kiosk/logs.py); who may read /metrics.
 
 Keys that need a restart (``RESTART_KEYS``: the listening address, the model, the state folder,
 the training process's settings) keep their running values; the log names those that changed.
