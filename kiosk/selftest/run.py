@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -359,6 +360,7 @@ def _revoke_in_file(config: Config, device: str, say: Callable[[str], None]) -> 
 
 
 def _why(error: BaseException) -> str:
-    if isinstance(error, aiohttp.ClientConnectorError):
-        return error.os_error.strerror or str(error.os_error)
+    if isinstance(error, aiohttp.ClientConnectorError):  # asyncio words it "Connect call failed (…)"
+        code = error.os_error.errno
+        return os.strerror(code).lower() if code else str(error.os_error)
     return str(error) or type(error).__name__
