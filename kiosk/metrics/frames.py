@@ -55,7 +55,9 @@ def parse_report(body: dict) -> FrameReport:
         raise ValueError("; ".join(_describe(error) for error in exc.errors())) from None
     if report.p50_ms > report.p95_ms:
         raise ValueError("p50_ms must not be larger than p95_ms")
-    return FrameReport(report.screen, report.frames, report.p50_ms / 1000, report.p95_ms / 1000)
+    return FrameReport(
+        report.screen, report.frames, round(report.p50_ms / 1000, 6), round(report.p95_ms / 1000, 6)
+    )
 
 
 def _describe(error: dict) -> str:
