@@ -180,17 +180,20 @@ async def test_a_drawing_is_counted_once_and_not_again_when_resent_after_a_recon
     def say(s: TabletSession, **fields) -> None:
         s.receive(json.dumps({"v": 1, **fields}))
 
+    async def answered(count: int) -> bool:
+        return len(answers) == count
+
     first = session()
     task = asyncio.ensure_future(first.run())
     say(first, type="stroke_begin", stroke=1, points=ONE)
-    await asyncio.sleep(0.1)
+    await until(lambda: answered(1))
     say(first, type="points", stroke=1, points=SEVEN)
-    await asyncio.sleep(0.1)
+    await until(lambda: answered(2))
     task.cancel()
     second = session()  # the tablet reconnected and re-sends what it showed
     task = asyncio.ensure_future(second.run())
     say(second, type="stroke_begin", stroke=1, points=ONE + SEVEN, resent=True)
-    await asyncio.sleep(0.1)
+    await until(lambda: answered(3))
     task.cancel()
     assert [is_first for _, is_first in answers] == [True, False, False]
     assert all(0 < seconds < 0.25 for seconds, _ in answers)
@@ -247,8 +250,7 @@ async def test_outside_the_opening_hours_the_exhibit_is_closed(
     client = await aiohttp_client(
         create_app(config_for(export_dir, tmp_path / "state", attract=never), engine)
     )
-    await asyncio.sleep(0.3)  # the director's first tick
-    samples = await scrape(client)
+    samples = await scrape(client)  # the machine starts in the state the clock says
     assert value(samples, "nn_kiosk_open") == 0
     assert value(samples, "nn_kiosk_exhibit_state", state="closed") == 1
 
@@ -260,3 +262,16 @@ async def test_playground_runs_are_counted(client, monkeypatch) -> None:
     session.start(parse_spec({"dataset": "moons"}))
     session.start(parse_spec({"dataset": "circles"}))
     assert value(await scrape(client), "nn_kiosk_playground_runs_total") == 2
+
+
+async def test_an_unreadable_pairing_file_leaves_out_only_the_paired_count(
+    client, tmp_path: Path, caplog
+) -> None:
+    (tmp_path / "state").mkdir(exist_ok=True)
+    (tmp_path / "state" / "tablets.json").write_text("{ not json")
+    samples = await scrape(client)  # still 200, no traceback
+    await scrape(client)
+    assert not any(name == "nn_kiosk_tablets_paired" for name, _ in samples)
+    assert value(samples, "nn_kiosk_tablets_connected") == 0
+    said = [r.getMessage() for r in caplog.records if "paired tablets is left out" in r.getMessage()]
+    assert len(said) == 1 and "tablets.json: not valid JSON" in said[0]  # once, not at every scrape

@@ -7,7 +7,7 @@ error middleware keeps (also in /healthz), frame times from the screens' reports
 
 - Tablets: paired and connected count the visitors' tablets; a presenter's remote pen (a
   credential of its own, kiosk/presenter/drawing.py) is left out of both. While the device file
-  cannot be read, ``nn_kiosk_tablets_paired`` is left out (the log says why).
+  cannot be read, ``nn_kiosk_tablets_paired`` is left out (logged once, with why).
 - Exhibit state: one series per state of kiosk/attract/machine.py, 1 for the current one;
   ``nn_kiosk_open`` is 1 within the opening hours (a presenter may hold the exhibit outside them).
 - Screen frame times: the slowest screen's p50 and p95 (kiosk/metrics/frames.py), left out while
@@ -43,6 +43,7 @@ class LiveCollector(Collector):
     def __init__(self, app: web.Application, frames: FrameReports) -> None:
         self.app, self.frames = app, frames
         self.started_wall, self.started = time.time(), time.monotonic()
+        self._store_problem = ""  # why the device file could not be read, as last logged
 
     def collect(self) -> Iterator[Metric]:
         yield from self._tablets()
@@ -77,8 +78,11 @@ class LiveCollector(Collector):
         try:
             paired = [d for d in tablets.devices.list() if not d.name.startswith(NAME_PREFIX)]
         except DeviceStoreError as exc:
-            log.debug("metrics: paired tablets left out: %s", exc)
+            if str(exc) != self._store_problem:  # once, not at every scrape
+                log.warning("metrics: the number of paired tablets is left out: %s", exc)
+            self._store_problem = str(exc)
         else:
+            self._store_problem = ""
             yield _gauge("nn_kiosk_tablets_paired", "Tablets paired with the exhibit.", len(paired))
         connected = tablets.peers.connected() - tablets.peers.extra_seats
         yield _gauge("nn_kiosk_tablets_connected", "Tablets connected to the exhibit now.", len(connected))
