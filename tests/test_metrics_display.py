@@ -36,18 +36,18 @@ def test_the_screen_reports_its_frame_times_and_they_reach_the_metrics(browser, 
         answers: list[int] = []
         page.on("response", lambda r: r.url.endswith("/api/display/frame_times") and answers.append(r.status))
         page.goto(f"{kiosk.base}/")
-        deadline = time.monotonic() + 30  # the page reports every 5 s
-        while ("nn_kiosk_screens_reporting", ()) not in (m := scrape(kiosk.base)) or not m[
-            "nn_kiosk_screens_reporting", ()
-        ]:
+        deadline = time.monotonic() + 60  # the page reports every 5 s; the machine may be busy
+        while not (m := scrape(kiosk.base)).get(("nn_kiosk_screens_reporting", ())):
             assert time.monotonic() < deadline, "no frame-time report reached the exhibit"
             page.wait_for_timeout(500)
         p50 = m["nn_kiosk_screen_frame_seconds", (("quantile", "0.5"),)]
         p95 = m["nn_kiosk_screen_frame_seconds", (("quantile", "0.95"),)]
         assert 0 < p50 <= p95 < 60  # seconds between frames, as the page measured them
-        assert m["nn_kiosk_screens_connected", ()] == 1
         assert m["nn_kiosk_screen_frame_reports_total", ()] >= 1
-        assert answers and set(answers) == {204}, answers  # the exhibit took every report
+        while not answers:  # the page hears the answer a moment after the exhibit counted the report
+            assert time.monotonic() < deadline, "the page saw no answer to its report"
+            page.wait_for_timeout(100)
+        assert set(answers) == {204}, answers  # the exhibit took every report
         screen = page.evaluate("() => window.__display.frameReport.screen")
         assert 1 <= len(screen) <= 32 and screen.isalnum()
         assert errors == []
