@@ -169,6 +169,6 @@ def test_a_hung_server_is_killed_by_the_watchdog_and_restarted(pc: PC) -> None:
     journal = pc.journal()
     assert f"Watchdog timeout (limit {TEST_WATCHDOG_SEC}s)!" in journal
     assert "Failed with result 'watchdog'" in journal
-    assert back >= TEST_WATCHDOG_SEC + RESTART_SEC
+    assert back >= TEST_WATCHDOG_SEC / 2 + RESTART_SEC  # pings come every WatchdogSec / 2
     assert "Main process exited, code=killed, status=6/ABRT" in journal  # SIGABRT: stacks logged
     print(f"kill -STOP → watchdog → a new {SERVER} answering: {back:.1f} s (WatchdogSec={TEST_WATCHDOG_SEC})")
