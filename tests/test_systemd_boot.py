@@ -170,5 +170,8 @@ def test_a_hung_server_is_killed_by_the_watchdog_and_restarted(pc: PC) -> None:
     assert f"Watchdog timeout (limit {TEST_WATCHDOG_SEC}s)!" in journal
     assert "Failed with result 'watchdog'" in journal
     assert back >= TEST_WATCHDOG_SEC / 2 + RESTART_SEC  # pings come every WatchdogSec / 2
-    assert "Main process exited, code=killed, status=6/ABRT" in journal  # SIGABRT: stacks logged
+    assert "Main process exited, code=killed, status=6/ABRT" in journal
+    # SIGABRT: faulthandler wrote the hung server's Python stacks to the journal, for staff to send on.
+    assert "Fatal Python error: Aborted" in journal
+    assert 'File "/opt/nn-kiosk/kiosk/__main__.py"' in journal
     print(f"kill -STOP → watchdog → a new {SERVER} answering: {back:.1f} s (WatchdogSec={TEST_WATCHDOG_SEC})")
