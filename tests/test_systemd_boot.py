@@ -41,7 +41,7 @@ SERVER, SCREEN = booted_debian.UNITS
 HEALTHZ = "http://127.0.0.1:8080/healthz"
 RESTART_SEC = 2  # the unit's RestartSec=
 TEST_WATCHDOG_SEC = 5
-# The most a start of the server may take here (it takes about 2 s: PyTorch, the model, the port).
+# The most a start of the server may take here (it takes about 1 s: PyTorch, the model, the port).
 START_ALLOWANCE_S = 30
 DROP_IN = "/etc/systemd/system/nn-kiosk.service.d/test-watchdog.conf"
 
