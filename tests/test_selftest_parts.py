@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from conftest import REPO
 
+from kiosk.selftest import run
 from kiosk.selftest.run import Failed, _check_scene
 from kiosk.selftest.samples import LICENCE_FILE, SAMPLES_FILE, SamplesError, load_samples, select
 from kiosk.selftest.samples import main as regenerate
@@ -169,3 +170,11 @@ async def test_the_screen_watch_reads_state_and_finds_the_answer_whatever_the_ch
         assert await watch.shown(watch.mark(), 7, ANSWER, timeout=0.1) is None  # only later ones count
         assert watch.latest["pairing"] == {"open": False}
         await watch.close()
+
+
+@pytest.mark.parametrize(("address", "advice"), [(None, "no network address"), ("192.168.1.20", "firewall")])
+def test_no_webrtc_advice_tells_a_pc_without_network_from_a_firewall(
+    monkeypatch: pytest.MonkeyPatch, address: str | None, advice: str
+) -> None:
+    monkeypatch.setattr(run, "lan_address", lambda: address)
+    assert advice in run._no_webrtc_todo()

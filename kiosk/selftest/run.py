@@ -41,6 +41,7 @@ from typing import TextIO, TypeVar
 
 import aiohttp
 
+from kiosk.address import lan_address
 from kiosk.config import Config
 from kiosk.presenter.drawing import NAME_PREFIX as PRESENTER_PREFIX
 from kiosk.selftest.exhibit import ExhibitClient, Refused
@@ -297,16 +298,23 @@ async def _connect(tablet: VirtualTablet, base: str, credential: str) -> None:
             ) from None
         if e.status is not None:
             raise Failed(f"{e}", "See journalctl -u nn-kiosk -n 30.") from None
-        raise Failed(
-            f"no WebRTC connection: {e} within {CONNECT_S:.0f} s",
-            "WebRTC needs UDP, here between this PC and itself: a firewall on the PC must let UDP "
-            "through on the loopback interface (lo). The exhibit's log says more: journalctl -u nn-kiosk "
-            "-n 30.",
-        ) from None
+        raise Failed(f"no WebRTC connection: {e} within {CONNECT_S:.0f} s", _no_webrtc_todo()) from None
     except (aiohttp.ClientError, OSError) as e:
         raise Failed(
             f"the exhibit went away while the tablet connected ({_why(e)})", "Run it again."
         ) from None
+
+
+def _no_webrtc_todo() -> str:
+    if lan_address() is None:  # WebRTC (aioice) offers network addresses only, never loopback
+        return (
+            "This PC has no network address (only its loopback, lo): tablets could not connect either. "
+            "Connect it to the museum's network, then run the self-test again."
+        )
+    return (
+        "WebRTC needs UDP, here between this PC and itself: a firewall on the PC must let UDP through "
+        "to its own network address. The exhibit's log says more: journalctl -u nn-kiosk -n 30."
+    )
 
 
 async def _greeting(tablet: VirtualTablet) -> dict:
