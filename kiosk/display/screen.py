@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import segno
 
+from kiosk.display.events import SCREEN_EVENTS
 from kiosk.display.explanation import explain_digit
 from kiosk.display.player import TimelinePlayer
 from kiosk.display.tour import DEFAULT_SECONDS_PER_STEP, STEPS, Tour
@@ -36,9 +37,7 @@ from kiosk.model.samples import Samples
 from kiosk.tablet.pairing import PairingCode
 
 SCENES = ("live", "timeline", "playground", "samples", "call_to_action", "explain", "closed")
-# The initial snapshot, in this order (the page needs the network before anything drawn on it).
-EVENT_ORDER = ("network", "exhibit", "scene", "timeline", "activation", "pairing", "neuron", "caption")
-EVENT_ORDER += ("explain",)
+EVENT_ORDER = SCREEN_EVENTS  # the initial snapshot's order (kiosk/display/events.py)
 SAMPLE_CHOICES = ("any", "wrong")  # or a digit 0-9
 MAX_CAPTION = 140
 
