@@ -17,9 +17,7 @@ from aiohttp import web
 from kiosk.address import exhibit_url
 from kiosk.admin import ADMIN, AdminAuth
 from kiosk.attract.director import setup_director
-from kiosk.common_page import setup_common_page
 from kiosk.config import Config, ConfigError
-from kiosk.display.page import setup_display_page
 from kiosk.display.routes import setup_display
 from kiosk.http_errors import REJECTED, Rejected, errors_as_json, read_json_object
 from kiosk.metrics import setup_metrics
@@ -27,12 +25,11 @@ from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeError, parse_strokes
+from kiosk.pages import setup_pages
 from kiosk.playground.routes import PLAYGROUND, setup_playground
-from kiosk.presenter.page import setup_presenter_page
 from kiosk.presenter.routes import setup_presenter
 from kiosk.settings import CONFIG, RunningConfig, stroke_limits
 from kiosk.streams import STREAMS, StreamSeats
-from kiosk.tablet.page import setup_tablet_page
 from kiosk.tablet.routes import pairing_url, setup_tablets
 
 # Why requests were refused; all are listed in /healthz, zero or not, so the shape is stable.
@@ -100,10 +97,7 @@ def create_app(
     playground = setup_playground(app, config, on_start=screen.show_playground)
     setup_director(app, config, screen, playground, tablets.peers)
     setup_presenter(app, config)
-    setup_tablet_page(app, config)
-    setup_presenter_page(app)
-    setup_display_page(app)
-    setup_common_page(app)  # /common/i18n.js: the three pages' one translation module
+    setup_pages(app)  # the screen, tablet and presenter pages, /common/ and /common/facts.json
     setup_metrics(app, engine.timeline.name)  # /metrics for the museum's monitoring (docs/monitoring.md)
     return app
 

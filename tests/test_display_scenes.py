@@ -205,7 +205,7 @@ def test_the_closed_screen_says_when_it_opens_and_stops_drawing(screen) -> None:
 def test_opening_times_are_told_at_the_exhibit_in_its_language(kiosk, browser) -> None:
     # The browser in another time zone than the exhibit: the exhibit's wall clock still wins.
     screen = Screen(browser, kiosk.base, timezone_id="Asia/Tokyo")
-    describe = """([iso, language, now]) => import('/display/js/opening.js')
+    describe = """([iso, language, now]) => import('/common/opening.js')
         .then((m) => m.describeOpening(iso, language, Date.parse(now)))"""
 
     def told(iso, language, now="2025-03-03T20:00:00+01:00"):  # a Monday evening

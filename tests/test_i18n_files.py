@@ -15,8 +15,8 @@ import pytest
 from aiohttp import web
 from conftest import REPO
 
-from kiosk.common_page import setup_common_page
 from kiosk.config import PAGES, languages
+from kiosk.pages import setup_pages
 
 FOLDERS = {page: REPO / folder / "i18n" for page, folder in PAGES.items()}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -97,7 +97,7 @@ def test_each_language_names_itself() -> None:
 
 def test_adding_a_language_is_adding_its_files(tmp_path, monkeypatch) -> None:
     import kiosk.config
-    from kiosk.tablet.page import language_names
+    from kiosk.pages import language_names
 
     for page, folder in kiosk.config.PAGES.items():
         (tmp_path / folder / "i18n").mkdir(parents=True)
@@ -136,7 +136,7 @@ def test_french_puts_a_space_before_colon_percent_and_exclamation() -> None:
 @pytest.fixture
 async def client(aiohttp_client):
     app = web.Application()
-    setup_common_page(app)
+    setup_pages(app)
     return await aiohttp_client(app)
 
 

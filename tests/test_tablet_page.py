@@ -35,7 +35,7 @@ async def test_page_is_html_that_loads_nothing_from_elsewhere(client) -> None:
     assert '<script type="module" src="js/main.js">' in html
     assert not re.search(r"(?:https?:)?//", html), "the page must not name any other host"
     for url in re.findall(r'(?:src|href)="([^"]*)"', html):
-        assert url.startswith(("/tablet/", "data:")) or not re.match(r"[a-z]+:", url), url
+        assert url.startswith(("/tablet/", "/common/", "data:")) or not re.match(r"[a-z]+:", url), url
 
 
 async def test_modules_and_styles_are_served_with_their_types(client) -> None:

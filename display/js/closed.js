@@ -2,7 +2,7 @@
 // the 3D network meanwhile (the PC runs all night); this page only changes a few words here.
 
 import { t } from "./i18n.js";
-import { describeOpening } from "./opening.js";
+import { describeOpening } from "/common/opening.js";
 
 const $ = (id) => document.getElementById(id);
 // Every few minutes: "tomorrow" becomes "today" after midnight, and the text moves a little, so

@@ -5,7 +5,6 @@
 
 import { ClosedScreen } from "./closed.js";
 import { ConnectionCache } from "./connections.js";
-import { EventStream } from "./events.js";
 import { ExplainTour } from "./explain.js";
 import { Hud } from "./hud.js";
 import { loadLanguage, t } from "./i18n.js";
@@ -18,9 +17,9 @@ import { PlaygroundView } from "./playground/view.js";
 import { PresenterMarks } from "./presenter.js";
 import { SamplesPanel } from "./samples.js";
 import { Stage } from "./stage.js";
+import { EventStream } from "/common/events.js";
+import { datasetText, facts } from "/common/facts.js";
 
-const SCREEN_EVENTS = ["network", "scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit", "explain"];
-const PLAYGROUND_EVENTS = ["config", "status", "points", "history", "metrics", "boundary", "neurons", "weights"];
 const state = {}; // newest event of each kind
 const connections = new ConnectionCache();
 const hud = new Hud();
@@ -55,8 +54,8 @@ const handlers = {
     else hud.setLayers(view.layout, network.architecture); // the captions in the new language
     samples.setNetwork(network);
     // Everything with words in it again, now in this language.
-    for (const kind of ["scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit", "explain"]) {
-      if (state[kind]) handlers[kind](state[kind], performance.now());
+    for (const kind of facts.events.screen) {
+      if (kind !== "network" && state[kind]) handlers[kind](state[kind], performance.now());
     }
   },
   // Which parts each scene shows is in display.css (body[data-scene]); here only their words.
@@ -141,11 +140,11 @@ function showConnectionsOf(snapshot) {
 
 // The playground's own stream is followed only while its scene is on screen.
 function showPlayground(on) {
-  if (on && !playground) playground = new PlaygroundView(document.getElementById("playground-scene"), t);
+  if (on && !playground) playground = new PlaygroundView(document.getElementById("playground-scene"), t, datasetText);
   document.getElementById("playground-scene").hidden = !on;
   playground?.setVisible(on);
   if (on && !playgroundStream) {
-    playgroundStream = new EventStream("/api/train_stream", PLAYGROUND_EVENTS, {
+    playgroundStream = new EventStream("/api/train_stream", facts.events.playground, {
       onEvent: (kind, data) => playground.show(kind, data),
     });
   } else if (!on && playgroundStream) {
@@ -207,9 +206,9 @@ function showAnswerWithView() {
   if (frame) samples.showFrame(frame);
 }
 
-new EventStream("/api/display/events", SCREEN_EVENTS, {
+new EventStream("/api/display/events", facts.events.screen, {
   onEvent: dispatch,
-  onConnected: (connected) => overlays.showConnected(connected),
+  onState: (state) => state !== "connecting" && overlays.showConnected(state === "live"),
 });
 setDrawing(true);
 frameReport.start();

@@ -5,7 +5,7 @@
 // say so rather than fight: the hold bar offers the explicit "Take over". What the screen then
 // shows arrives as events: buttons do not pretend a command worked before the exhibit says so.
 
-import { post } from "./api.js";
+import { post } from "/common/api.js";
 import { t } from "./i18n.js";
 import { say } from "./notice.js";
 

@@ -7,7 +7,7 @@
 // loading it. Should this browser also be a paired tablet, its own entry is kept aside and put
 // back when drawing stops (or at the next start of this page, if it was closed while drawing).
 
-import { post } from "./api.js";
+import { post } from "/common/api.js";
 import { command, explain } from "./commands.js";
 import { holdOf } from "./hold.js";
 import { t } from "./i18n.js";

@@ -1,13 +1,11 @@
 // The exhibit's live state: Server-Sent Events from /api/presenter/events, the whole state first,
-// then changes. EventSource reconnects by itself while the server answers; if the stream fails
-// outright (server restarting, session expired: a 401 closes it) we ask whether the session still
-// stands and open a new stream with backoff. Each new stream starts with the whole state again.
+// then changes, through the pages' one stream client (/common/events.js). When the stream fails
+// outright we ask whether the session still stands (a 401 closes it): if not, the presenter is
+// asked to log in again instead of the page reconnecting.
 
-import { get } from "./api.js";
-
-const URL = "/api/presenter/events";
-export const KINDS = ["network", "scene", "timeline", "activation", "pairing", "neuron", "caption", "exhibit", "status"];
-const BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
+import { get } from "/common/api.js";
+import { EventStream } from "/common/events.js";
+import { facts } from "/common/facts.js";
 
 export class PresenterEvents {
   /**
@@ -17,89 +15,35 @@ export class PresenterEvents {
    *   onSessionLost(): the stream was refused because the session is gone
    */
   constructor({ onEvent, onState, onSessionLost }) {
-    this.onEvent = onEvent;
-    this.onState = onState;
-    this.onSessionLost = onSessionLost;
-    this.source = null;
-    this.failures = 0;
-    this.timer = null;
-    this.running = false;
+    Object.assign(this, { onEvent, onState, onSessionLost });
+    this.stream = null;
   }
 
   start() {
-    if (this.running) return;
-    this.running = true;
-    this.failures = 0;
-    this.onState("connecting");
-    this.open();
-    document.addEventListener("visibilitychange", this.nudge);
-    window.addEventListener("online", this.nudge);
+    this.stream ??= new EventStream("/api/presenter/events", facts.events.presenter, {
+      onEvent: (kind, data) => this.onEvent(kind, data),
+      onState: (state) => this.onState(state),
+      beforeRetry: () => this.sessionStands(),
+      withCredentials: true,
+    });
   }
 
   stop() {
-    this.running = false;
-    clearTimeout(this.timer);
-    this.source?.close();
-    this.source = null;
-    document.removeEventListener("visibilitychange", this.nudge);
-    window.removeEventListener("online", this.nudge);
+    this.stream?.close();
+    this.stream = null;
   }
 
-  open() {
-    const source = new EventSource(URL, { withCredentials: true });
-    this.source = source;
-    source.onopen = () => {
-      this.failures = 0;
-      this.onState("live");
-    };
-    source.onerror = () => {
-      if (source !== this.source) return;
-      this.onState("reconnecting");
-      if (source.readyState === EventSource.CLOSED) this.retryLater();
-    };
-    for (const kind of KINDS) {
-      source.addEventListener(kind, (message) => {
-        if (source !== this.source) return;
-        let data;
-        try {
-          data = JSON.parse(message.data);
-        } catch {
-          console.warn(`ignored a broken ${kind} event`);
-          return;
-        }
-        this.onEvent(kind, data);
-      });
-    }
-  }
-
-  async retryLater() {
-    this.source?.close();
-    this.source = null;
-    if (!this.running) return;
-    // A closed stream is either the exhibit being away or our session gone: ask which.
+  /** A closed stream is either the exhibit being away or our session gone: ask which. */
+  async sessionStands() {
     try {
       await get("/api/presenter/session", { quiet401: true });
     } catch (error) {
       if (error.status === 401) {
         this.stop();
         this.onSessionLost();
-        return;
+        return false;
       }
     }
-    if (!this.running) return;
-    const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)];
-    this.failures += 1;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.running && !this.source && this.open(), delay);
+    return true;
   }
-
-  /** The phone woke up or the Wi-Fi came back: reconnect now rather than after the backoff. */
-  nudge = () => {
-    if (!this.running || document.visibilityState !== "visible") return;
-    if (this.source && this.source.readyState !== EventSource.CLOSED) return;
-    clearTimeout(this.timer);
-    this.failures = 0;
-    this.source = null;
-    this.open();
-  };
 }

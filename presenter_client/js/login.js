@@ -1,7 +1,7 @@
 // Logging in and out. The exhibit keeps the session in an HttpOnly cookie; this page only learns
 // the name it goes by (`session` in the store). The name field remembers the last name typed.
 
-import { ApiError, get, post } from "./api.js";
+import { ApiError, get, post } from "/common/api.js";
 import { t } from "./i18n.js";
 import { set } from "./store.js";
 

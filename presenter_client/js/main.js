@@ -1,7 +1,7 @@
 // Wiring: the log-in card or the console; the console's panels follow the exhibit's live events
 // (events.js → store.js) and send their commands over HTTP (commands.js).
 
-import { onSessionLost } from "./api.js";
+import { onSessionLost } from "/common/api.js";
 import { CaptionControls } from "./caption.js";
 import { explain } from "./commands.js";
 import { RemoteDrawing } from "./drawing.js";

@@ -2,15 +2,16 @@
 // The preview is the `neuron` event's 784 weights (-1..1) as a 28×28 picture, in the screen's
 // colours: blue where ink speaks for the neuron, orange where it speaks against.
 
+import { rgbOf } from "/common/tokens.js";
 import { command } from "./commands.js";
 import { t } from "./i18n.js";
 import { watch } from "./store.js";
 import { setText, stepper } from "./widgets.js";
 
 const SIDE = 28;
-const POSITIVE = [79, 163, 255]; // #4fa3ff, as display/js/network/palette.js
-const NEGATIVE = [232, 96, 28]; // #e8601c
-const BACKGROUND = [11, 16, 32]; // #0b1020
+const POSITIVE = rgbOf("--positive"); // the screen's colours (/common/tokens.css)
+const NEGATIVE = rgbOf("--negative");
+const BACKGROUND = rgbOf("--screen-bg");
 
 export class NeuronPicker {
   constructor(section) {

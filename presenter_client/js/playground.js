@@ -1,21 +1,16 @@
 // The playground: pick a dataset and a small network, then start, pause, step or reset its training
 // (POST /api/train). While this section is open it follows the playground's own stream
 // (/api/train_stream: the run's spec, state and test accuracy); closed, it does not pay for the
-// stream's frames, which are meant for the big screen.
+// stream's frames, which are meant for the big screen. The datasets and the limits of a run come
+// from the server (/common/facts.js).
 
+import { EventStream } from "/common/events.js";
+import { facts } from "/common/facts.js";
 import { command } from "./commands.js";
 import { formatNumber, t } from "./i18n.js";
 import { value, watch } from "./store.js";
 import { make, setText, stepper } from "./widgets.js";
 
-const DATASETS = [
-  ["spiral", "datasetSpiral"],
-  ["circles", "datasetCircles"],
-  ["moons", "datasetMoons"],
-  ["xor", "datasetXor"],
-  ["gaussians", "datasetGaussians"],
-  ["linear", "datasetLinear"],
-];
 const RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
 const STEPS_PER_TAP = 10;
 const STREAM = "/api/train_stream";
@@ -40,10 +35,12 @@ export class PlaygroundControls {
     this.dirty = false; // the presenter changed the form since
     this.source = null;
 
-    for (const [name, key] of DATASETS) this.dataset.append(option(name, t(key)));
+    for (const { name, text } of facts.playground.datasets) this.dataset.append(option(name, t(text)));
     for (const rate of RATES) this.rate.append(option(String(rate), formatNumber(rate)));
     this.dataset.value = "spiral";
     this.rate.value = "0.03";
+    $("pg-layers").max = String(facts.playground.max_layers);
+    $("pg-neurons").max = String(facts.playground.max_neurons);
     this.layers = stepper($("pg-layers"), () => this.changed());
     this.neurons = stepper($("pg-neurons"), () => this.changed());
     for (const input of [this.dataset, this.activation, this.rate]) input.addEventListener("change", () => this.changed());
@@ -100,16 +97,9 @@ export class PlaygroundControls {
   follow() {
     const wanted = this.section.open && document.visibilityState === "visible" && Boolean(value("session"));
     if (wanted && !this.source) {
-      this.source = new EventSource(STREAM);
-      for (const kind of ["config", "status", "metrics"]) {
-        this.source.addEventListener(kind, (message) => {
-          try {
-            this.onStream(kind, JSON.parse(message.data));
-          } catch {
-            // a broken frame: the next one will do
-          }
-        });
-      }
+      this.source = new EventStream(STREAM, ["config", "status", "metrics"], {
+        onEvent: (kind, data) => this.onStream(kind, data),
+      });
     } else if (!wanted && this.source) {
       this.source.close();
       this.source = null;

@@ -2,7 +2,7 @@
 // pictures drawn from their pixels; tapping one feeds it through the network on the big screen.
 // What the screen shows comes back in the `activation` event (source "sample").
 
-import { get } from "./api.js";
+import { get } from "/common/api.js";
 import { command, explain } from "./commands.js";
 import { formatNumber, t } from "./i18n.js";
 import { value, watch } from "./store.js";

@@ -2,7 +2,7 @@
 // first tap only asks). The list reloads when the section opens and whenever the `status` event's
 // tablets change (one paired, revoked, connected or gone).
 
-import { get } from "./api.js";
+import { get } from "/common/api.js";
 import { command, explain } from "./commands.js";
 import { formatTime, t, tabletState } from "./i18n.js";
 import { value, watch } from "./store.js";

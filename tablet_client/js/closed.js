@@ -3,7 +3,7 @@
 // when it opens again. Meanwhile nothing can be drawn.
 
 import { t } from "./i18n.js";
-import { describeOpening } from "/display/js/opening.js"; // one file for screen and tablet
+import { describeOpening } from "/common/opening.js";
 
 const REFRESH_MS = 5 * 60 * 1000; // after midnight "tomorrow" becomes "today"
 // On a new connection the exhibit tells a closed tablet again at once; if it says nothing, it

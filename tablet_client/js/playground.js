@@ -5,20 +5,21 @@
 // The tablet shows nothing of the training itself: the frames stream to the big screen, and are
 // too much for a tablet's Wi-Fi. What it knows of the run is what its own last accepted command
 // did (running, paused, idle).
+//
+// The datasets (in the order of the six buttons, 3 × 2, showpieces first), the points of their
+// icons and the limits of a network come from the server (/common/facts.js).
 
+import { ApiError, post } from "/common/api.js";
+import { facts } from "/common/facts.js";
+import { cssColour } from "/common/tokens.js";
 import { t } from "./i18n.js";
 
-// The order of the six buttons (3 × 2): the showpieces first.
-const DATASETS = ["spiral", "circles", "moons", "xor", "gaussians", "linear"];
+const { datasets: DATASETS, extent: EXTENT, max_layers: MAX_LAYERS, max_neurons: MAX_NEURONS } = facts.playground;
 const FEATURES = ["x", "y", "sinx", "siny"]; // what the network is given: the input column
-const MAX_LAYERS = 6;
-const MAX_NEURONS = 16;
 const NEW_LAYER_NEURONS = 4;
 const DEFAULTS = { dataset: "spiral", noise: 20, hidden: [4, 4] };
 const ACTIVATION = "tanh";
-const CLASS_COLOURS = ["#e8601c", "#4fa3ff"]; // as on the big screen: class 0 orange, class 1 blue
-const EXTENT = 6; // points lie in −6…6 on both axes
-const ICON_POINTS = 90;
+const CLASS_COLOURS = [cssColour("--negative"), cssColour("--positive")]; // as on the big screen
 
 export class Playground {
   /**
@@ -54,7 +55,6 @@ export class Playground {
     this.message = $("#pg-message");
 
     this.icons = new Map(); // dataset → its canvas
-    this.shapes = new Map(DATASETS.map((name) => [name, datasetShape(name)]));
     this.datasetList.setAttribute("aria-label", t("pgPickData"));
     this.buildDatasetButtons();
 
@@ -97,7 +97,7 @@ export class Playground {
   // ---- choices ----
 
   buildDatasetButtons() {
-    for (const name of DATASETS) {
+    for (const { name, text } of DATASETS) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "pg-dataset";
@@ -111,7 +111,7 @@ export class Playground {
       art.append(icon);
       const label = document.createElement("span");
       label.className = "pg-dataset-name";
-      label.dataset.i18n = `dataset${name[0].toUpperCase()}${name.slice(1)}`; // again when the language changes
+      label.dataset.i18n = text; // again when the language changes
       label.textContent = t(label.dataset.i18n);
       button.append(art, label);
       button.addEventListener("click", () => this.chooseDataset(name));
@@ -259,6 +259,7 @@ export class Playground {
   drawIcons() {
     if (this.root.hidden) return;
     const scale = window.devicePixelRatio || 1;
+    const [low, high] = EXTENT;
     for (const [name, canvas] of this.icons) {
       const size = canvas.getBoundingClientRect().width;
       if (size === 0) continue;
@@ -266,8 +267,8 @@ export class Playground {
       const context = canvas.getContext("2d");
       context.setTransform(scale, 0, 0, scale, 0, 0);
       const radius = Math.max(2, size / 34);
-      const toPixel = (v) => ((v + EXTENT) / (2 * EXTENT)) * (size - 2 * radius) + radius;
-      for (const { x, y, label } of this.shapes.get(name)(this.noise / 100)) {
+      const toPixel = (v) => ((v - low) / (high - low)) * (size - 2 * radius) + radius;
+      for (const { x, y, label } of iconPoints(DATASETS.find((d) => d.name === name), this.noise / 100)) {
         context.fillStyle = CLASS_COLOURS[label];
         context.beginPath();
         context.arc(toPixel(x), toPixel(-y), radius, 0, 2 * Math.PI); // y up, as on the screen
@@ -320,38 +321,33 @@ export class Playground {
     button.dataset.pending = "true";
     try {
       const credential = this.credential();
-      let response;
-      try {
-        response = await fetch("/api/train", {
-          method: "POST",
-          headers: {
-            "Content-Type": "application/json",
-            ...(credential ? { Authorization: `Bearer ${credential}` } : {}),
-          },
-          body: JSON.stringify(body),
-        });
-      } catch {
-        this.say(t("pgUnreachable"), "", "problem");
-        return false;
-      }
-      if (response.ok) return true;
-      const reason = await errorText(response);
-      if (response.status === 401) {
-        this.say("");
-        this.onUnauthorized();
-      } else if (response.status === 403) {
-        this.say(t("pgForbidden"), reason, "problem");
-      } else if (response.status === 429) {
-        this.say(t("pgThrottled", { seconds: response.headers.get("Retry-After") ?? "60" }), "", "problem");
-      } else if (response.status === 400) {
-        this.say(t("pgRefused"), reason, "problem");
-      } else {
-        this.say(t("pgFailed"), reason, "problem");
-      }
+      const headers = credential ? { Authorization: `Bearer ${credential}` } : {};
+      await post("/api/train", body, { headers, quiet401: true });
+      return true;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      this.refused(error);
       return false;
     } finally {
       delete button.dataset.pending;
       this.busy = false;
+    }
+  }
+
+  refused({ status, message, retryAfter }) {
+    if (status === 0) {
+      this.say(t("pgUnreachable"), "", "problem");
+    } else if (status === 401) {
+      this.say("");
+      this.onUnauthorized();
+    } else if (status === 403) {
+      this.say(t("pgForbidden"), message, "problem");
+    } else if (status === 429) {
+      this.say(t("pgThrottled", { seconds: retryAfter ?? 60 }), "", "problem");
+    } else if (status === 400) {
+      this.say(t("pgRefused"), message, "problem");
+    } else {
+      this.say(t("pgFailed"), message, "problem");
     }
   }
 
@@ -378,102 +374,10 @@ function roundButton(text, label, disabled) {
   return button;
 }
 
-async function errorText(response) {
-  try {
-    const body = await response.json();
-    return typeof body.error === "string" ? body.error : "";
-  } catch {
-    return "";
-  }
-}
-
-// ---- the datasets' icons: the shapes of kiosk/playground/datasets.py, a few points each ----
-
-/**
- * For `name`: a function of noise (0…1) giving ICON_POINTS points {x, y, label}. The random draws
- * are made once, so moving the slider spreads the same points out rather than shuffling them.
- */
-function datasetShape(name) {
-  const random = seeded(DATASETS.indexOf(name) + 1);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const uniform = (low, high) => low + (high - low) * random();
-  const base = [];
-  for (let i = 0; i < ICON_POINTS; i++) {
-    const label = i % 2;
-    base.push({ label, at: SHAPES[name].place(label, uniform), jitter: [gauss(), gauss()] });
-  }
-  return (noise) => {
-    const sigma = SHAPES[name].sigma(noise);
-    return base.map(({ label, at: [x, y], jitter: [jx, jy] }) => ({
-      label,
-      x: clamp(x + sigma * jx, -EXTENT, EXTENT),
-      y: clamp(y + sigma * jy, -EXTENT, EXTENT),
-    }));
-  };
-}
-
-const SHAPES = {
-  spiral: {
-    place(label, uniform) {
-      const along = uniform(0, 1);
-      const turn = 1.75 * 2 * Math.PI * along + label * Math.PI;
-      return [5 * along * Math.sin(turn), 5 * along * Math.cos(turn)];
-    },
-    sigma: (noise) => 1.0 * noise,
-  },
-  circles: {
-    place(label, uniform) {
-      const r = label === 0 ? Math.sqrt(uniform(0, 2.5 ** 2)) : Math.sqrt(uniform(3.5 ** 2, 5 ** 2));
-      const angle = uniform(0, 2 * Math.PI);
-      return [r * Math.cos(angle), r * Math.sin(angle)];
-    },
-    sigma: (noise) => 1.2 * noise,
-  },
-  moons: {
-    place(label, uniform) {
-      const turn = uniform(0, Math.PI);
-      const [x, y] = label === 0 ? [Math.cos(turn), Math.sin(turn)] : [1 - Math.cos(turn), 0.5 - Math.sin(turn)];
-      return [(x - 0.5) * 3.2, (y - 0.25) * 3.2];
-    },
-    sigma: (noise) => 1.2 * noise,
-  },
-  xor: {
-    place(label, uniform) {
-      const sx = uniform(0, 1) < 0.5 ? -1 : 1;
-      const sy = label === 1 ? sx : -sx;
-      return [sx * uniform(0.3, 5), sy * uniform(0.3, 5)];
-    },
-    sigma: (noise) => 2.5 * noise,
-  },
-  gaussians: {
-    place: (label) => (label === 1 ? [2, 2] : [-2, -2]),
-    sigma: (noise) => 0.5 + 2.5 * noise,
-  },
-  linear: {
-    place(label, uniform) {
-      const side = label === 1 ? 1 : -1;
-      for (;;) {
-        const x = uniform(-5, 5);
-        const y = uniform(-5, 5);
-        if ((side * (x + 2 * y)) / Math.sqrt(5) > 0.5) return [x, y];
-      }
-    },
-    sigma: (noise) => 1.5 * noise,
-  },
-};
-
-/** A small seeded generator (mulberry32): the icons look the same on every visit. */
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function clamp(value, low, high) {
-  return Math.min(high, Math.max(low, value));
+/** A dataset's icon at `noise` (0…1): its points spread by σ(noise), kept inside the plane. */
+function iconPoints({ points, jitter, sigma: [base, perNoise] }, noise) {
+  const sigma = base + perNoise * noise;
+  const [low, high] = EXTENT;
+  const clamp = (value) => Math.min(high, Math.max(low, value));
+  return points.map(([x, y, label], i) => ({ label, x: clamp(x + sigma * jitter[i][0]), y: clamp(y + sigma * jitter[i][1]) }));
 }

@@ -1,24 +1,18 @@
 // Colours, chosen to be read by colour-blind visitors too: activation is light against dark (not a
 // hue), a connection's sign is blue versus orange, the network's answer is yellow. Their one source
-// is display.css (:root custom properties), so the 3D scene and the page's texts never disagree; the
-// texts name them "blue", "orange" and "yellow" in every language.
+// is /common/tokens.css (read through /common/tokens.js), so the 3D scene and the page's texts never
+// disagree; the texts name them "blue", "orange" and "yellow" in every language.
 //
 // Colour objects are for three.js materials (which work in linear light); the write* functions
 // fill vertex and texture buffers with sRGB values, ready for the screen (see shaders.js).
 
 import { Color, SRGBColorSpace } from "three";
-
-// The stylesheet is linked before the page's module script, so it has been applied by now.
-function cssValue(name) {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  if (!value) throw new Error(`display.css defines no ${name}`);
-  return value;
-}
+import { cssColour as cssValue } from "/common/tokens.js";
 
 export const BACKGROUND = new Color(cssValue("--bg"));
 export const POSITIVE = new Color(cssValue("--positive"));
 export const NEGATIVE = new Color(cssValue("--negative")); // orange: never mistaken for the answer's yellow
-export const ANSWER = new Color(cssValue("--answer"));
+export const ANSWER = new Color(cssValue("--accent"));
 export const WRONG = new Color(cssValue("--wrong")); // a test digit's answer that is not its label
 export const LABEL = cssValue("--text");
 export const FONT = cssValue("--font"); // the page's font stack, digits from Public Sans

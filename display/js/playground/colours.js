@@ -1,13 +1,16 @@
 // The playground's colours, for Canvas 2D. The same palette as the 3D network (network/palette.js),
 // read by colour-blind visitors too: class 1 and positive values are blue, class 0 and negative
 // values orange (never red against green), "nothing" is the background, the answer is yellow.
+// Their one source is /common/tokens.css.
 
-export const BACKGROUND = "#0b1020";
-export const TEXT = "#f2f4f8";
-export const MUTED = "#a9b4c8";
-export const POSITIVE = "#4fa3ff";
-export const NEGATIVE = "#e8601c";
-export const ANSWER = "#ffd23f";
+import { cssColour } from "/common/tokens.js";
+
+export const BACKGROUND = cssColour("--screen-bg");
+export const TEXT = cssColour("--text");
+export const MUTED = cssColour("--muted");
+export const POSITIVE = cssColour("--positive");
+export const NEGATIVE = cssColour("--negative");
+export const ANSWER = cssColour("--accent");
 
 // The page's type for canvas text: display.css's --font ("Plain Digits" first, so a 0 is never
 // Atkinson Hyperlegible's slashed one), read when text is laid out; the fallback without display.css.

@@ -23,14 +23,6 @@ import { BoundaryPlane } from "./heatmap.js";
 import { History } from "./history.js";
 import { LineChart } from "./linechart.js";
 
-const DATASETS = {
-  moons: "playgroundDatasetMoons",
-  circles: "playgroundDatasetCircles",
-  spiral: "playgroundDatasetSpiral",
-  xor: "playgroundDatasetXor",
-  linear: "playgroundDatasetLinear",
-  gaussians: "playgroundDatasetGaussians",
-};
 const STATES = {
   idle: "playgroundIdle",
   running: "playgroundRunning",
@@ -40,8 +32,10 @@ const STATES = {
 const CHART_INTERVAL_MS = 66;
 
 export class PlaygroundView {
-  constructor(container, t) {
+  /** t: the page's translation; datasetKey(name): the key of a dataset's name (/common/facts.js). */
+  constructor(container, t, datasetKey = () => null) {
     this.t = t;
+    this.datasetKey = datasetKey;
     this.visible = false;
     this.run = null;
     this.config = null;
@@ -289,7 +283,7 @@ export class PlaygroundView {
     if (this.waitingNeurons && this.diagram.setNeurons(this.waitingNeurons, now)) this.waitingNeurons = null;
     if (this.waitingWeights && this.diagram.setWeights(this.waitingWeights.layers)) this.waitingWeights = null;
 
-    const datasetKey = DATASETS[String(spec.dataset).toLowerCase()];
+    const datasetKey = this.datasetKey(String(spec.dataset));
     const dataset = datasetKey ? this.t(datasetKey) : String(spec.dataset ?? "");
     const noise = Number(spec.noise);
     const text = Number.isFinite(noise)

@@ -5,7 +5,7 @@
 // ("2025-03-04T10:00:00+01:00"). It is shown as the time at the exhibit whatever zone the browser
 // runs in: the offset is applied by hand and the result formatted as UTC.
 //
-// The tablet page imports this file from /display/js/ too.
+// The screen and the tablet page show it (their closed.js).
 
 const DAY_MS = 86_400_000;
 const OFFSET = /(?:Z|([+-])(\d{2}):?(\d{2}))$/i;

@@ -1,8 +1,10 @@
-// HTTP to the exhibit: JSON in, JSON out, the session cookie along (same origin only).
+// HTTP to the exhibit, for every page: JSON in, JSON out, the presenter's session cookie along
+// (same origin only), a tablet's credential in `headers` (Authorization: Bearer …).
 //
 // Every failure becomes an ApiError with the HTTP status, the exhibit's own words ({"error": ...}),
 // who holds the exhibit (409) and how long to wait (429, Retry-After). status 0: no answer at all.
-// A 401 from anything but the log-in means the session is gone: listeners of onSessionLost hear it.
+// A 401 from anything but the log-in means the session is gone: listeners of onSessionLost hear it
+// (the presenter's; `quiet401` for a request whose 401 is its own business).
 
 export class ApiError extends Error {
   constructor(status, message, { holder = null, retryAfter = null } = {}) {
@@ -26,10 +28,10 @@ export function onSessionLost(listener) {
  * `method` `path` with an optional JSON `body` (or `query` object); resolves to the decoded answer.
  * `quiet401`: a 401 is expected here (the log-in, the first session check) and is no news.
  */
-export async function api(path, { method = "GET", body, query, quiet401 = false, signal } = {}) {
+export async function api(path, { method = "GET", body, query, headers = {}, quiet401 = false, signal } = {}) {
   let url = path;
   if (query) url += `?${new URLSearchParams(query)}`;
-  const init = { method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" }, signal };
+  const init = { method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json", ...headers }, signal };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
