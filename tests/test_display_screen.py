@@ -1,28 +1,28 @@
-"""The exhibit screen's state: what a (re)connecting screen gets, each scene and its settings, the
-visitor's drawing, the timeline's digit, the test samples, captions, a neuron's weights and the
-pairing overlay, all as events on a real EventHub. The screen never switches scenes by itself (the
-attract machine does, tests/test_attract_director.py): here each ``show_*`` is called directly."""
+"""The exhibit screen's scene switching: what a (re)connecting screen gets, each scene and its
+settings, the visitor's drawing, the timeline's digit and the test samples, all as events on a real
+EventHub. The screen never switches scenes by itself (the attract machine does,
+tests/test_attract_director.py): here each ``show_*`` is called directly, and time moves only when
+a test moves the fake clock and calls ``tick()`` (no real sleeps).
+
+The overlays (caption, neuron, pairing window) are in tests/test_display_overlays.py, the sample
+pool and cycle in tests/test_display_sample_pool.py, the tour's beats in
+tests/test_display_explain_scene.py; the helpers here serve them too."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import math
 import random
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeClock
+from support.clock import FakeClock
 
-from kiosk.display.screen import EVENT_ORDER, MAX_CAPTION, SCENES, ExhibitScreen
+from kiosk.display.screen import EVENT_ORDER, SCENES, ExhibitScreen
 from kiosk.hub import Event, EventHub
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.export import Timeline, load_timeline
-from kiosk.tablet.pairing import PairingCode
 from training.samples import write_samples
 
 SEED = 1234
@@ -96,19 +96,6 @@ def a_drawing(seed: int = 0) -> np.ndarray:
     image[rows[0] : rows[0] + 3, 5:23] = 1.0
     image[4:24, rows[1] : rows[1] + 2] = rng.uniform(0.5, 1.0)
     return image
-
-
-async def eventually(condition: Callable[[], bool], timeout: float = 1.5) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.01)
-
-
-async def stop(task: asyncio.Future) -> None:
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
 
 
 @pytest.fixture
@@ -247,7 +234,7 @@ def test_each_round_of_the_timeline_shows_a_sample_afresh(
     shown = []
     for _ in range(6):
         screen.player.seek(last)
-        screen._timeline_ended()  # what the player calls after holding the last snapshot
+        screen.player.on_end()  # what the player calls after holding the last snapshot
         assert screen.player.index == 0 and screen.player.playing
         assert hub.last("timeline")["index"] == 0
         shown.append(assert_shows_sample(hub.last("activation"), timeline_with_samples, engine, first))
@@ -262,7 +249,7 @@ def test_the_end_of_a_round_replaces_the_visitors_digit_by_a_sample(
     screen.player.seek(1)
     assert hub.last("activation")["source"] == "visitor"
     screen.player.seek(len(timeline_with_samples.snapshots) - 1)
-    screen._timeline_ended()
+    screen.player.on_end()
     assert hub.last("activation")["source"] == "sample"
 
 
@@ -336,33 +323,34 @@ def test_a_drawing_outside_the_live_scene_waits_for_the_timeline(
     assert_activation_is(activation, engine.infer(image, timeline.snapshots[1].id))
 
 
-async def test_the_screen_never_leaves_a_scene_by_itself(
-    timeline_with_samples: Timeline, clock: FakeClock
-) -> None:
-    """No idle timer of its own any more: however long nobody draws, the scene stays."""
+def test_the_screen_never_leaves_a_scene_by_itself(timeline_with_samples: Timeline, clock: FakeClock) -> None:
+    """No idle timer of its own: however long nobody draws, ticks leave the scene as it is."""
     screen, hub, _ = make_screen(timeline_with_samples, clock)
-    task = asyncio.ensure_future(screen.run())
-    try:
-        for show in (screen.show_live, screen.show_call_to_action, lambda: screen.show_closed(None)):
-            show()
-            scenes = len(hub.of("scene"))
+    for show in (screen.show_live, screen.show_call_to_action, lambda: screen.show_closed(None)):
+        show()
+        published = len(hub.log)
+        for _ in range(3):
             clock.now += 10_000
-            await asyncio.sleep(0.3)  # more than one of the run loop's checks
-            assert len(hub.of("scene")) == scenes
-    finally:
-        await stop(task)
+            screen.tick()
+        assert len(hub.log) == published
     assert screen.scene == "closed"
 
 
-async def test_the_run_loop_plays_the_timeline(timeline: Timeline, clock: FakeClock) -> None:
-    screen, hub, _ = make_screen(timeline, clock, seconds_per_snapshot=0.02)
-    task = asyncio.ensure_future(screen.run())
-    try:
-        await eventually(lambda: screen.player.index == len(timeline.snapshots) - 1)
-    finally:
-        await stop(task)
-    assert [p["index"] for p in hub.of("timeline")] == list(range(len(timeline.snapshots)))
-    assert [p["snapshot"] for p in hub.of("timeline")] == [s.id for s in timeline.snapshots]
+def test_each_move_of_the_timeline_is_published_with_its_snapshot(
+    timeline_with_samples: Timeline, clock: FakeClock
+) -> None:
+    """The player moves on its own timers (tests/test_display_player.py) and calls back on each
+    move: the screen publishes where it is, and the timeline's digit as that snapshot reads it."""
+    screen, hub, engine = make_screen(timeline_with_samples, clock)
+    snapshots = [s.id for s in timeline_with_samples.snapshots]
+    digit = screen.digit
+    hub.log.clear()
+    for index in range(1, len(snapshots)):
+        screen.player.seek(index)  # as the player's run loop does: index += 1, then on_change
+    assert [p["index"] for p in hub.of("timeline")] == list(range(1, len(snapshots)))
+    assert [p["snapshot"] for p in hub.of("timeline")] == snapshots[1:]
+    assert [p["snapshot"] for p in hub.of("activation")] == snapshots[1:]
+    assert_activation_is(hub.last("activation"), engine.infer(digit.image, snapshots[-1]))
 
 
 # --- the timeline -------------------------------------------------------------------------------
@@ -443,18 +431,16 @@ def test_play_timeline_on_a_digit_without_samples_shows_a_blank_network(
     assert_blank(hub.last("activation"))
 
 
-async def test_the_timeline_runs_at_the_speed_it_was_given(timeline: Timeline, clock: FakeClock) -> None:
-    # 1 s a snapshot at speed 1: at speed 8 the three pass in 0.25 s; at speed 1 the first stays 1 s.
-    screen, hub, _ = make_screen(timeline, clock, seconds_per_snapshot=1.0)
-    task = asyncio.ensure_future(screen.run())
-    try:
-        screen.play_timeline(8.0, "sample")
-        await eventually(lambda: screen.player.index == len(timeline.snapshots) - 1, timeout=0.9)
-        screen.play_timeline(1.0, "sample")
-        await asyncio.sleep(0.4)
-        assert screen.player.index == 0 and hub.last("timeline")["speed"] == 1.0
-    finally:
-        await stop(task)
+def test_a_new_timeline_sets_the_players_pace_afresh(timeline: Timeline, clock: FakeClock) -> None:
+    # The player divides its wait by the speed (tests/test_display_player.py); a new timeline at
+    # speed 1 after one at speed 8 starts over at speed 1.
+    screen, hub, _ = make_screen(timeline, clock)
+    screen.play_timeline(8.0, "sample")
+    screen.player.seek(2)
+    assert screen.player.speed == 8.0 and hub.last("timeline")["speed"] == 8.0
+    screen.play_timeline(1.0, "sample")
+    assert screen.player.index == 0 and screen.player.playing
+    assert screen.player.speed == 1.0 and hub.last("timeline")["speed"] == 1.0
 
 
 # --- samples ------------------------------------------------------------------------------------
@@ -584,21 +570,6 @@ def test_samples_stop_when_another_scene_takes_the_screen(
     assert len(hub.log) == published and screen.scene == "call_to_action"
 
 
-async def test_the_run_loop_moves_the_samples_on(timeline_with_samples: Timeline, clock: FakeClock) -> None:
-    screen, hub, _ = make_screen(timeline_with_samples, clock)
-    task = asyncio.ensure_future(screen.run())
-    try:
-        screen.play_samples("any", 5)
-        first = hub.last("activation")["seq"]
-        await asyncio.sleep(0.3)
-        assert hub.last("activation")["seq"] == first  # the (fake) clock has not moved
-        clock.now += 5
-        await eventually(lambda: hub.last("activation")["seq"] > first)
-    finally:
-        await stop(task)
-    assert hub.last("activation")["source"] == "sample"
-
-
 def test_show_sample_shows_exactly_that_sample_and_holds_it(
     timeline_with_samples: Timeline, clock: FakeClock
 ) -> None:
@@ -712,42 +683,7 @@ def test_the_playground_scene_pauses_the_timeline(timeline: Timeline, clock: Fak
     assert hub.last("timeline")["playing"] is False
 
 
-# --- captions, status, language -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "shown"),
-    [
-        ("Look at layer two", "Look at layer two"),
-        ("  Neurons at work \n", "Neurons at work"),
-        ("x" * MAX_CAPTION, "x" * MAX_CAPTION),
-        ("", None),
-        ("   ", None),
-        (None, None),
-    ],
-)
-def test_a_caption_is_shown_trimmed_or_taken_down(
-    timeline: Timeline, clock: FakeClock, text: str | None, shown: str | None
-) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    screen.show_caption("Before")
-    assert hub.last("caption") == {"text": "Before"}
-    screen.show_caption(text)
-    assert hub.last("caption") == {"text": shown}
-    initial = {event.kind: json.loads(event.data) for event in screen.initial_events()}
-    assert initial["caption"] == {"text": shown}
-
-
-@pytest.mark.parametrize("bad", ["x" * (MAX_CAPTION + 1), 42, ["a caption"], b"bytes", {"text": "hi"}])
-def test_a_caption_that_is_too_long_or_not_text_is_refused(timeline: Timeline, clock: FakeClock, bad) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    screen.show_caption("Before")
-    published = len(hub.log)
-    with pytest.raises(
-        ValueError, match=rf"^caption must be text of at most {MAX_CAPTION} characters, or null$"
-    ):
-        screen.show_caption(bad)
-    assert len(hub.log) == published and hub.last("caption") == {"text": "Before"}
+# --- language -----------------------------------------------------------------------------------
 
 
 def test_a_new_language_republishes_the_network(timeline: Timeline, clock: FakeClock) -> None:
@@ -898,112 +834,3 @@ def test_a_drawing_cleared_or_a_closing_leaves_no_visitors_digit(
         assert_blank(hub.last("activation"))
         screen.play_timeline(1.0, "visitor")
         assert_shows_sample(hub.last("activation"), timeline_with_samples, engine, first)
-
-
-# --- a neuron's weights -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("index", [0, 7, 15])
-def test_a_neuron_is_shown_as_its_weights_scaled_to_1(
-    timeline: Timeline, clock: FakeClock, index: int
-) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    screen.player.seek(1)
-    screen.select_neuron(index)
-    shown = timeline.snapshots[1].id
-    row = timeline.layers(shown)[0][0][index].astype(np.float64)
-    neuron = hub.last("neuron")
-    assert neuron["index"] == index and neuron["snapshot"] == shown
-    assert_scaled_row(neuron["weights"], row)
-
-
-def assert_scaled_row(weights: list[float], row: np.ndarray) -> None:
-    """``weights`` is ``row`` / max |row|, to 3 decimals (float32 arithmetic may round the last digit
-    the other way), and its largest magnitude is exactly 1."""
-    assert len(weights) == len(row) == 784
-    np.testing.assert_allclose(weights, row / np.abs(row).max(), rtol=0, atol=0.0005 + 1e-6)
-    assert max(abs(w) for w in weights) == 1.0
-    assert np.sign(weights)[np.abs(row) > 0.001 * np.abs(row).max()].tolist() == (
-        np.sign(row)[np.abs(row) > 0.001 * np.abs(row).max()].tolist()
-    )
-
-
-def test_in_the_live_scene_a_neuron_comes_from_the_live_snapshot(
-    timeline: Timeline, clock: FakeClock
-) -> None:
-    live = timeline.snapshots[1].id
-    screen, hub, _ = make_screen(timeline, clock, live_snapshot=live)
-    screen.show_live()
-    screen.select_neuron(2)
-    row = timeline.layers(live)[0][0][2].astype(np.float64)
-    neuron = hub.last("neuron")
-    assert neuron["index"] == 2 and neuron["snapshot"] == live
-    assert_scaled_row(neuron["weights"], row)
-
-
-def test_a_neuron_out_of_range_is_refused_and_none_hides_it(timeline: Timeline, clock: FakeClock) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    hidden = timeline.architecture[1]
-    for bad in (-1, hidden, hidden + 100):
-        with pytest.raises(ValueError, match=rf"^neuron must be 0 to {hidden - 1}, not {bad}$"):
-            screen.select_neuron(bad)
-    screen.select_neuron(3)
-    screen.select_neuron(None)
-    assert hub.last("neuron") == {"index": None}
-
-
-# --- pairing ------------------------------------------------------------------------------------
-
-URL = "http://192.0.2.5:8080/tablet"
-
-
-async def test_an_open_pairing_window_is_shown_with_code_url_qr_and_time_left(
-    timeline: Timeline, clock: FakeClock
-) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    window = PairingCode("123456", clock.now + 600)
-    screen.show_pairing(window, f"{URL}#code=123456")
-    pairing = hub.last("pairing")
-    assert pairing["open"] is True and pairing["code"] == "123 456" == window.display()
-    assert pairing["url"] == URL  # the address to type: without the code
-    assert pairing["qr"].startswith("data:image/svg+xml")
-    assert pairing["expires_in_s"] == 600
-    # A screen that connects later counts down from then, not from when the window opened.
-    clock.now += 99.5
-    initial = {event.kind: json.loads(event.data) for event in screen.initial_events()}
-    assert initial["pairing"]["expires_in_s"] == math.ceil(600 - 99.5)
-    assert initial["pairing"]["code"] == "123 456"
-
-
-async def test_closing_the_window_says_whether_a_tablet_paired(timeline: Timeline, clock: FakeClock) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    screen.show_pairing(PairingCode("654321", clock.now + 600), URL)
-    screen.show_pairing(None, URL, paired=True)
-    assert hub.last("pairing") == {"open": False, "paired": True}
-    # "Tablet paired" is news for screens watching now; one that connects later just sees no window.
-    initial = {event.kind: json.loads(event.data) for event in screen.initial_events()}
-    assert initial["pairing"] == {"open": False, "paired": False}
-    screen.show_pairing(PairingCode("111222", clock.now + 600), URL)
-    screen.show_pairing(None, URL)
-    assert hub.last("pairing") == {"open": False, "paired": False}
-
-
-async def test_an_expired_window_is_taken_down(timeline: Timeline, clock: FakeClock) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    screen.show_pairing(PairingCode("123456", clock.now + 0.05), URL)
-    assert hub.last("pairing")["open"] is True
-    await eventually(lambda: hub.last("pairing")["open"] is False, timeout=1.0)
-    assert hub.last("pairing") == {"open": False, "paired": False}
-    initial = {event.kind: json.loads(event.data) for event in screen.initial_events()}
-    assert initial["pairing"] == {"open": False, "paired": False}
-
-
-async def test_the_expiry_of_a_replaced_window_leaves_the_new_one_up(
-    timeline: Timeline, clock: FakeClock
-) -> None:
-    screen, hub, _ = make_screen(timeline, clock)
-    screen.show_pairing(PairingCode("123456", clock.now + 0.05), URL)
-    screen.show_pairing(PairingCode("999888", clock.now + 600), URL)
-    await asyncio.sleep(0.15)  # the first window's expiry has come and gone
-    assert [p["open"] for p in hub.of("pairing")] == [False, True, True]  # start-up, then two windows
-    assert hub.last("pairing")["code"] == "999 888"

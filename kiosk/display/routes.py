@@ -34,6 +34,7 @@ SCREEN = web.AppKey("screen", ExhibitScreen)
 SCREEN_HUB = web.AppKey("screen_hub", EventHub)
 CONNECTIONS = web.AppKey("connections", ConnectionSets)
 TIMELINE_ACTIONS = ("play", "pause", "seek", "speed")
+TICK_S = 0.25  # how often the screen reads its clock: the samples scene, the tour, the pairing window
 # "closed" follows the opening hours (the attract machine); presenters cannot choose it, scripts can.
 PRESENTER_SCENES = tuple(scene for scene in SCENES if scene != "closed")
 
@@ -72,11 +73,23 @@ async def _read_samples(app: web.Application) -> None:
 
 
 async def _run_screen(app: web.Application):
-    task = asyncio.ensure_future(app[SCREEN].run())
+    """Play the timeline and tick the screen (its clock-driven scenes), from start-up to shutdown."""
+    screen = app[SCREEN]
+    tasks = [asyncio.ensure_future(screen.player.run()), asyncio.ensure_future(_tick(screen))]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _tick(screen: ExhibitScreen) -> None:
+    """``screen.tick()`` every TICK_S, until cancelled; a failing tick is logged and the next one comes."""
+    while True:
+        await asyncio.sleep(TICK_S)
+        try:
+            screen.tick()
+        except Exception:  # a bug here must not freeze the screen: log it, try again next tick
+            log.exception("screen tick failed")
 
 
 async def events(request: web.Request) -> web.StreamResponse:

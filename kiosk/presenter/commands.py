@@ -15,8 +15,8 @@ import logging
 import numpy as np
 from aiohttp import web
 
+from kiosk.display.caption import MAX_CAPTION
 from kiosk.display.routes import SCREEN
-from kiosk.display.screen import MAX_CAPTION
 from kiosk.http_errors import Rejected, read_json_object
 from kiosk.presenter.auth import authorise_command, require_session
 from kiosk.presenter.drawing import SEATS
