@@ -93,7 +93,7 @@ async def test_a_report_becomes_the_screen_frame_time_gauge(client) -> None:
         ),
         (
             b'{"screen": "a", "frames": 10, "p50_ms": 1, "p95_ms": 2, "x": 1}',
-            "x: unknown key; allowed: screen",
+            "x: unknown key; allowed here: screen",
         ),
         (b'{"screen": "a"}', "frames: Field required"),
         (b"[1, 2]", "body must be a JSON object"),

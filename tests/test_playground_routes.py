@@ -229,7 +229,7 @@ async def test_a_paired_tablet_may_drive_it_when_staff_allow_it(open_client) -> 
         ),
         (
             {"action": "start", "config": {"colour": "red"}},
-            "config: unknown field 'colour'; allowed: " + FIELDS,
+            "config: colour: unknown key; allowed here: " + FIELDS,
         ),
     ],
 )

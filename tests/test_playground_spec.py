@@ -111,7 +111,7 @@ def test_unknown_field_lists_the_allowed_ones() -> None:
     with pytest.raises(SpecError) as caught:
         parse_spec({"lr": 0.1})
     message = str(caught.value)
-    assert message.startswith("unknown field 'lr'; allowed: ")
+    assert message.startswith("lr: unknown key; allowed here: ")
     for field in PlaygroundSpec.model_fields:
         assert field in message
 

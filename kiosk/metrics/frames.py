@@ -22,6 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError
+from pydantic_core import ErrorDetails
+
+from kiosk.validation_errors import describe, key_path
 
 FRESH_S = 30.0  # a screen reports every 5 s; three missed reports and more: it is not counted
 MAX_SCREENS = 16
@@ -60,13 +63,10 @@ def parse_report(body: dict) -> FrameReport:
     )
 
 
-def _describe(error: dict) -> str:
-    key = ".".join(str(part) for part in error["loc"]) or "body"
-    if error["type"] == "extra_forbidden":
-        return f"{key}: unknown key; allowed: {', '.join(_Report.model_fields)}"
-    if error["type"] == "string_pattern_mismatch":
-        return f"{key}: 1 to 32 letters, digits, - or _"
-    return f"{key}: {error['msg']}"
+def _describe(error: ErrorDetails) -> str:
+    if error["type"] == "string_pattern_mismatch":  # the screen's name; pydantic would show the regex
+        return f"{key_path(error['loc'])}: 1 to 32 letters, digits, - or _"
+    return describe(error, _Report, top="body")
 
 
 class FrameReports:

@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from kiosk.playground.datasets import DATASETS
+from kiosk.validation_errors import describe, key_path, plain_message
 
 FEATURES = ("x", "y", "x2", "y2", "xy", "sinx", "siny")
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -123,16 +124,14 @@ def parse_spec(data: object) -> PlaygroundSpec:
 def _describe(error: ErrorDetails) -> str:
     loc = error["loc"]
     if error["type"] == "extra_forbidden":
-        allowed = ", ".join(PlaygroundSpec.model_fields)
-        return f"unknown field {str(loc[-1])!r}; allowed: {allowed}"
-    path = ".".join(str(part) for part in loc)
+        return describe(error, PlaygroundSpec)
     pattern = ".".join("*" if isinstance(part, int) else str(part) for part in loc)
     message = _ALLOWED.get(pattern, error["msg"])
     if error["type"] == "value_error":  # our own check (repeated features): say which
-        message += f" ({error['msg'].removeprefix('Value error, ')})"
+        message += f" ({plain_message(error, PlaygroundSpec)})"
     else:
         message += f" (got {_short(error['input'])})"
-    return f"{path}: {message}"
+    return f"{key_path(loc)}: {message}"
 
 
 def _short(value: object, limit: int = 40) -> str:
