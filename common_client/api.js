@@ -31,7 +31,13 @@ export function onSessionLost(listener) {
 export async function api(path, { method = "GET", body, query, headers = {}, quiet401 = false, signal } = {}) {
   let url = path;
   if (query) url += `?${new URLSearchParams(query)}`;
-  const init = { method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json", ...headers }, signal };
+  const init = {
+    method,
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: { Accept: "application/json", ...headers },
+    signal,
+  };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);

@@ -1,14 +1,20 @@
 // The closed scene: a calm, dark screen saying when the exhibit opens again. main.js stops drawing
 // the 3D network meanwhile (the PC runs all night); this page only changes a few words here.
 
-import { t } from "./i18n.js";
 import { describeOpening } from "/common/opening.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 // Every few minutes: "tomorrow" becomes "today" after midnight, and the text moves a little, so
 // that no shape stays on the panel all night.
 const REFRESH_MS = 5 * 60 * 1000;
-const SHIFTS = [[0, 0], [-4, -3], [4, 2], [-3, 3], [3, -2]]; // vw, vh
+const SHIFTS = [
+  [0, 0],
+  [-4, -3],
+  [4, 2],
+  [-3, 3],
+  [3, -2],
+]; // vw, vh
 
 export class ClosedScreen {
   constructor() {

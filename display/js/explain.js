@@ -157,7 +157,13 @@ export class ExplainTour {
   // Lines and outlines over the 3D scene (never hidden behind it).
   mark(points, colour = ANSWER) {
     const geometry = new BufferGeometry();
-    geometry.setAttribute("position", new Float32BufferAttribute(points.flatMap((p) => [p.x, p.y, p.z]), 3));
+    geometry.setAttribute(
+      "position",
+      new Float32BufferAttribute(
+        points.flatMap((p) => [p.x, p.y, p.z]),
+        3,
+      ),
+    );
     const material = new LineBasicMaterial({ color: colour, depthTest: false, transparent: true });
     const lines = new LineSegments(geometry, material);
     lines.renderOrder = 10;
@@ -188,11 +194,7 @@ const STEPS = {
         grid.append(cell);
       }
     }
-    this.write(
-      t("explainPixelsTitle", { source: event.source }),
-      $("p", "explain-text", t("explainPixelsText")),
-      grid,
-    );
+    this.write(t("explainPixelsTitle", { source: event.source }), $("p", "explain-text", t("explainPixelsText")), grid);
     const corners = windowCorners(input, row, col, size);
     this.mark(outline(corners));
     this.pointAt = centre(corners);
@@ -208,7 +210,9 @@ const STEPS = {
       const line = `${i === 0 ? "" : "+ "}${number(term.value, 2)} × ${number(term.weight, 2)}`;
       sum.append($("span", "explain-term", line));
     });
-    sum.append($("span", "explain-term explain-more", `${t("explainMore", { count: neuron.more })}: ${number(neuron.rest, 2)}`));
+    sum.append(
+      $("span", "explain-term explain-more", `${t("explainMore", { count: neuron.more })}: ${number(neuron.rest, 2)}`),
+    );
     sum.append($("span", "explain-term", `+ ${t("explainBias")}: ${number(neuron.bias, 2)}`));
     sum.append($("span", "explain-term explain-total", `= ${number(neuron.total, 2)}`));
     const lit = neuron.output > 0;
@@ -261,12 +265,19 @@ const STEPS = {
     restore(this.state.activation, view);
     const { digit, probability, runner_up: second, runner_up_probability: secondProbability } = event.answer;
     const big = $("p", "explain-answer");
-    big.append($("span", "explain-digit", String(digit)), $("span", "", t("explainSure", { percent: percent(probability) })));
+    big.append(
+      $("span", "explain-digit", String(digit)),
+      $("span", "", t("explainSure", { percent: percent(probability) })),
+    );
     this.write(
       t("explainAnswerTitle"),
       $("p", "explain-text", t("explainAnswerText")),
       big,
-      $("p", "explain-text explain-quiet", t("explainRunnerUp", { digit: second, percent: percent(secondProbability) })),
+      $(
+        "p",
+        "explain-text explain-quiet",
+        t("explainRunnerUp", { digit: second, percent: percent(secondProbability) }),
+      ),
     );
     const outputs = view.layout[view.layout.length - 1].positions;
     this.pointAt = outputs[digit];
@@ -280,12 +291,17 @@ const STEPS = {
     const said = (key, guess) => {
       const line = $("p", "explain-text explain-guess", t(key, { digit: guess.digit }));
       const right = guess.digit === truth;
-      line.append(" ", $("span", `explain-verdict ${right ? "right" : "wrong"}`, t(right ? "explainRight" : "explainWrong")));
+      line.append(
+        " ",
+        $("span", `explain-verdict ${right ? "right" : "wrong"}`, t(right ? "explainRight" : "explainWrong")),
+      );
       return line;
     };
     const parts = [$("p", "explain-text", t("explainRandom")), said("explainBefore", before)];
     if (event.phase > 0) {
-      parts.push($("p", "explain-text", t("explainTraining", { images: event.learned.training_set, rounds, total: images })));
+      parts.push(
+        $("p", "explain-text", t("explainTraining", { images: event.learned.training_set, rounds, total: images })),
+      );
       parts.push(said("explainAfter", after));
     }
     this.write(t("explainLearnedTitle"), ...parts);

@@ -3,13 +3,15 @@
 // The server owns the state; this page keeps the newest event of each kind and draws it. On
 // every (re)connect the server sends the whole state first, so a restart needs no special case.
 
+import { EventStream } from "/common/events.js";
+import { datasetText, facts } from "/common/facts.js";
 import { ClosedScreen } from "./closed.js";
 import { ConnectionCache } from "./connections.js";
 import { ExplainTour } from "./explain.js";
+import { FrameReport } from "./frame_report.js";
 import { Hud } from "./hud.js";
 import { loadLanguage, t } from "./i18n.js";
 import { FrameMetrics } from "./metrics.js";
-import { FrameReport } from "./frame_report.js";
 import { DETAILED, SPARING } from "./network/connections.js";
 import { NetworkView } from "./network/view.js";
 import { Overlays } from "./overlays.js";
@@ -17,8 +19,6 @@ import { PlaygroundView } from "./playground/view.js";
 import { PresenterMarks } from "./presenter.js";
 import { SamplesPanel } from "./samples.js";
 import { Stage } from "./stage.js";
-import { EventStream } from "/common/events.js";
-import { datasetText, facts } from "/common/facts.js";
 
 const state = {}; // newest event of each kind
 const connections = new ConnectionCache();
@@ -31,7 +31,9 @@ const metrics = new FrameMetrics();
 const frameReport = new FrameReport(); // frame times for the museum's monitoring
 const stage = new Stage(document.getElementById("stage"), {
   onContextLost: () => console.info("WebGL context lost; waiting for it to come back"),
-  onContextRestored: () => view && (view.moving = true),
+  onContextRestored: () => {
+    if (view) view.moving = true;
+  },
 });
 let view = null;
 const explain = new ExplainTour(stage, () => view, state); // "How does it work?" (the explain scene)
@@ -107,7 +109,10 @@ function buildNetwork(network, key) {
   stage.scene.add(view.group);
   stage.setSubject(view.bounds()); // the camera frames the whole network, whatever its shape
   hud.setLayers(view.layout, network.architecture);
-  prefetchConnections(network.snapshots.map((s) => s.id), key);
+  prefetchConnections(
+    network.snapshots.map((s) => s.id),
+    key,
+  );
 }
 
 // Fetch every snapshot's connection set once, one at a time in quiet moments, so that timeline
@@ -121,7 +126,10 @@ function prefetchConnections(ids, key) {
       prefetched = true;
       return;
     }
-    connections.get(ids.shift()).then(() => setTimeout(next, 100), () => setTimeout(next, 1000));
+    connections.get(ids.shift()).then(
+      () => setTimeout(next, 100),
+      () => setTimeout(next, 1000),
+    );
   };
   setTimeout(next, 2000);
 }

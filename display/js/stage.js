@@ -35,7 +35,10 @@ export class Stage {
     this.camera = new PerspectiveCamera(30, 16 / 9, 0.1, 300);
     this.drifting = true;
     this.drift = 0; // 0 = held at home, 1 = full drift; eased so the camera never jumps
-    this.subject = [{ x: -1, y: -1, z: 0 }, { x: 1, y: 1, z: 0 }]; // until a network is built
+    this.subject = [
+      { x: -1, y: -1, z: 0 },
+      { x: 1, y: 1, z: 0 },
+    ]; // until a network is built
     this.focus = null; // {points, share} while focusOn holds the camera
     this.eye = null; // the camera's eased position (null: jump to the next fit)
     this.lost = false;
@@ -69,7 +72,7 @@ export class Stage {
   // width and height), centred (below the heading band where `share` is large: FOCUS_FRAME);
   // focusOn(null) goes back to framing the whole network.
   focusOn(points, share = 0.6) {
-    this.focus = points && points.length ? { points, share } : null;
+    this.focus = points?.length ? { points, share } : null;
   }
 
   // Keep the bottom or top `share` of the screen free of the network (a panel, a scene's longer
@@ -94,7 +97,11 @@ export class Stage {
     const phase = (2 * Math.PI * timeS) / DRIFT.periodS;
     const azimuth = HOME.azimuth + this.drift * DRIFT.azimuth * Math.sin(phase);
     const elevation = HOME.elevation + this.drift * DRIFT.elevation * Math.sin(phase * 0.7);
-    const back = new Vector3(Math.sin(azimuth) * Math.cos(elevation), Math.sin(elevation), Math.cos(azimuth) * Math.cos(elevation));
+    const back = new Vector3(
+      Math.sin(azimuth) * Math.cos(elevation),
+      Math.sin(elevation),
+      Math.cos(azimuth) * Math.cos(elevation),
+    );
     const fit = this.focus
       ? fitCamera(this.focus.points, back, this.camera, box(this.focus.share))
       : fitCamera(this.subject, back, this.camera, FRAME);
@@ -119,7 +126,12 @@ export class Stage {
 const FOCUS_FRAME = { bottom: -0.8, top: 0.76 };
 
 function box(share) {
-  return { left: -share, right: share, bottom: Math.max(-share, FOCUS_FRAME.bottom), top: Math.min(share, FOCUS_FRAME.top) };
+  return {
+    left: -share,
+    right: share,
+    bottom: Math.max(-share, FOCUS_FRAME.bottom),
+    top: Math.min(share, FOCUS_FRAME.top),
+  };
 }
 
 // The camera position that, looking along -back, shows `points` as large as fits into `frame`
@@ -153,15 +165,11 @@ function fitCamera(points, back, camera, frame) {
     }
     const grow = Math.max((x1 - x0) / 2 / wantX, (y1 - y0) / 2 / wantY);
     // Centre first (in world units at the subject's depth), then scale the distance to fit.
-    sx += (((x1 + x0) / 2 - midX * grow) * distance * tanH);
-    sy += (((y1 + y0) / 2 - midY * grow) * distance * tanV);
+    sx += ((x1 + x0) / 2 - midX * grow) * distance * tanH;
+    sy += ((y1 + y0) / 2 - midY * grow) * distance * tanV;
     distance *= grow;
   }
-  return centre
-    .clone()
-    .addScaledVector(back, distance)
-    .addScaledVector(right, sx)
-    .addScaledVector(up, sy);
+  return centre.clone().addScaledVector(back, distance).addScaledVector(right, sx).addScaledVector(up, sy);
 }
 
 // True when WebGL runs on the CPU (SwiftShader, llvmpipe): an exhibit PC without a working GPU driver.

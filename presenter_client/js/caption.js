@@ -28,7 +28,9 @@ export class CaptionControls {
       const text = this.text.value.replace(/\s+/g, " ").trim().slice(0, MAX);
       command("/api/admin/caption", { text: text || null }, { control: this.showButton });
     });
-    this.clearButton.addEventListener("click", () => command("/api/admin/caption", { text: null }, { control: this.clearButton }));
+    this.clearButton.addEventListener("click", () =>
+      command("/api/admin/caption", { text: null }, { control: this.clearButton }),
+    );
     this.counted();
     watch("caption", (caption) => {
       const text = caption?.text;

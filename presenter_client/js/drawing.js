@@ -93,7 +93,8 @@ export class RemoteDrawing {
       const hold = holdOf(value("exhibit"), value("session"));
       if (value("scene")?.scene !== "live" && hold !== "other") command("/api/admin/scene", { scene: "live" });
     } catch (error) {
-      if (error.status !== 401) say(explain(error.status === undefined ? { status: -1, message: error.message } : error), "problem");
+      if (error.status !== 401)
+        say(explain(error.status === undefined ? { status: -1, message: error.message } : error), "problem");
     } finally {
       this.toggle.disabled = false;
     }

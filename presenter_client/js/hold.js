@@ -43,7 +43,8 @@ export class HoldBar {
     else if (hold === "other") text = t("holdOther", { name: holder });
     else if (hold === "attract") text = t("holdAttract");
     else if (hold === "visitor") text = t("holdVisitor");
-    else if (hold === "closed") text = exhibit.opens_at ? t("holdClosedUntil", { time: formatTime(exhibit.opens_at) }) : t("holdClosed");
+    else if (hold === "closed")
+      text = exhibit.opens_at ? t("holdClosedUntil", { time: formatTime(exhibit.opens_at) }) : t("holdClosed");
     else text = t("holdUnknown");
     setText(this.text, text);
     this.take.hidden = hold === "mine" || hold === "unknown";

@@ -3,7 +3,7 @@
 // The page speaks the staff's language (the tablet page's /tablet/config.json says which, and needs
 // no session), not a visitor's. Numbers, times and durations follow the language.
 
-import { currentLanguage, loadLanguage as load, t, translatePage as fill } from "/common/i18n.js";
+import { currentLanguage, translatePage as fill, loadLanguage as load, t } from "/common/i18n.js";
 
 export { currentLanguage, formatNumber, t } from "/common/i18n.js";
 
@@ -36,7 +36,9 @@ export function formatTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   const sameDay = date.toDateString() === new Date().toDateString();
-  const options = sameDay ? { hour: "2-digit", minute: "2-digit" } : { weekday: "short", hour: "2-digit", minute: "2-digit" };
+  const options = sameDay
+    ? { hour: "2-digit", minute: "2-digit" }
+    : { weekday: "short", hour: "2-digit", minute: "2-digit" };
   return new Intl.DateTimeFormat(currentLanguage(), options).format(date);
 }
 

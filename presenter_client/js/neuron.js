@@ -24,7 +24,9 @@ export class NeuronPicker {
     this.showButton.addEventListener("click", () =>
       command("/api/admin/neuron", { index: this.index.value }, { control: this.showButton }),
     );
-    this.hideButton.addEventListener("click", () => command("/api/admin/neuron", { index: null }, { control: this.hideButton }));
+    this.hideButton.addEventListener("click", () =>
+      command("/api/admin/neuron", { index: null }, { control: this.hideButton }),
+    );
     clear(this.preview);
 
     watch("network", (network) => {

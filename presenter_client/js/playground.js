@@ -43,7 +43,8 @@ export class PlaygroundControls {
     $("pg-neurons").max = String(facts.playground.max_neurons);
     this.layers = stepper($("pg-layers"), () => this.changed());
     this.neurons = stepper($("pg-neurons"), () => this.changed());
-    for (const input of [this.dataset, this.activation, this.rate]) input.addEventListener("change", () => this.changed());
+    for (const input of [this.dataset, this.activation, this.rate])
+      input.addEventListener("change", () => this.changed());
     this.noise.addEventListener("input", () => {
       this.showNoise();
       this.changed();
@@ -52,11 +53,15 @@ export class PlaygroundControls {
     setText(this.stepButton, `+${STEPS_PER_TAP}`);
     this.stepButton.setAttribute("aria-label", `${t("step")} ×${STEPS_PER_TAP}`);
 
-    this.startButton.addEventListener("click", () => this.send({ action: "start", config: this.spec() }, this.startButton));
+    this.startButton.addEventListener("click", () =>
+      this.send({ action: "start", config: this.spec() }, this.startButton),
+    );
     this.pauseButton.addEventListener("click", () =>
       this.send({ action: this.run.state === "paused" ? "resume" : "pause" }, this.pauseButton),
     );
-    this.stepButton.addEventListener("click", () => this.send({ action: "step", steps: STEPS_PER_TAP }, this.stepButton));
+    this.stepButton.addEventListener("click", () =>
+      this.send({ action: "step", steps: STEPS_PER_TAP }, this.stepButton),
+    );
     this.resetButton.addEventListener("click", () => this.send({ action: "reset" }, this.resetButton));
 
     section.addEventListener("toggle", () => this.follow());
@@ -109,7 +114,8 @@ export class PlaygroundControls {
   onStream(kind, data) {
     if (data.run !== undefined && data.run !== this.run.run) this.run = { ...this.run, run: data.run, accuracy: null };
     if (kind === "config" && data.spec) this.showSpec(data.spec, data.run);
-    else if (kind === "status") this.run = { ...this.run, state: data.state ?? this.run.state, step: data.step ?? this.run.step };
+    else if (kind === "status")
+      this.run = { ...this.run, state: data.state ?? this.run.state, step: data.step ?? this.run.step };
     else if (kind === "metrics") {
       this.run = { ...this.run, step: data.step ?? this.run.step, accuracy: data.test_accuracy ?? this.run.accuracy };
     }
@@ -128,7 +134,9 @@ export class PlaygroundControls {
     }
     if (spec.activation) this.activation.value = spec.activation;
     if (typeof spec.learning_rate === "number") {
-      const nearest = RATES.reduce((best, r) => (Math.abs(Math.log(r / spec.learning_rate)) < Math.abs(Math.log(best / spec.learning_rate)) ? r : best));
+      const nearest = RATES.reduce((best, r) =>
+        Math.abs(Math.log(r / spec.learning_rate)) < Math.abs(Math.log(best / spec.learning_rate)) ? r : best,
+      );
       this.rate.value = String(nearest);
     }
     this.showNoise();
@@ -137,7 +145,9 @@ export class PlaygroundControls {
   showRun() {
     const { state, step, accuracy } = this.run;
     const params = { step: formatNumber(step ?? 0) };
-    const key = { idle: "pgIdle", starting: "pgStarting", running: "pgRunning", paused: "pgPaused", done: "pgDone" }[state] ?? "pgIdle";
+    const key =
+      { idle: "pgIdle", starting: "pgStarting", running: "pgRunning", paused: "pgPaused", done: "pgDone" }[state] ??
+      "pgIdle";
     let text = t(key, params);
     if (typeof accuracy === "number" && state !== "idle") {
       text += ` · ${t("pgAccuracy", { percent: formatNumber(accuracy * 100, { maximumFractionDigits: 0 }) })}`;

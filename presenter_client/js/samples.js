@@ -126,7 +126,8 @@ export class SamplesBrowser {
     let text = "";
     if (digit != null && Array.isArray(activation.probabilities)) {
       const percent = formatNumber((activation.probabilities[digit] ?? 0) * 100, { maximumFractionDigits: 0 });
-      if (activation.source === "sample") text = t("sampleOnScreen", { label: activation.label ?? "?", digit, percent });
+      if (activation.source === "sample")
+        text = t("sampleOnScreen", { label: activation.label ?? "?", digit, percent });
       else if (activation.source === "visitor") text = t("drawingOnScreen", { digit, percent });
     }
     setText(this.now, text);

@@ -37,7 +37,10 @@ export class StatusPanel {
   describeExhibit() {
     const exhibit = value("exhibit");
     if (!exhibit) return "–";
-    const left = exhibit.seconds_left == null ? null : Math.max(0, Math.ceil(exhibit.seconds_left - (performance.now() - this.exhibitAt) / 1000));
+    const left =
+      exhibit.seconds_left == null
+        ? null
+        : Math.max(0, Math.ceil(exhibit.seconds_left - (performance.now() - this.exhibitAt) / 1000));
     switch (exhibit.state) {
       case "attract": {
         const params = {
@@ -51,8 +54,12 @@ export class StatusPanel {
       case "visitor":
         return left == null ? t("stateVisitor") : t("stateVisitorLeft", { seconds: left });
       case "presenter":
-        if (exhibit.presenter === value("session")) return left == null ? t("stateYou") : t("stateYouLeft", { seconds: left });
-        return t(left == null ? "statePresenter" : "statePresenterLeft", { name: exhibit.presenter ?? "?", seconds: left });
+        if (exhibit.presenter === value("session"))
+          return left == null ? t("stateYou") : t("stateYouLeft", { seconds: left });
+        return t(left == null ? "statePresenter" : "statePresenterLeft", {
+          name: exhibit.presenter ?? "?",
+          seconds: left,
+        });
       case "closed":
         return exhibit.opens_at ? t("stateClosedUntil", { time: formatTime(exhibit.opens_at) }) : t("stateClosed");
       default:

@@ -103,7 +103,11 @@ export class TabletList {
     });
     yes.addEventListener("click", async () => {
       yes.disabled = no.disabled = true;
-      const done = await command("/api/admin/tablets/revoke", { device: tablet.device }, { control: yes, confirm: t("revoked", { name }) });
+      const done = await command(
+        "/api/admin/tablets/revoke",
+        { device: tablet.device },
+        { control: yes, confirm: t("revoked", { name }) },
+      );
       delete item.dataset.confirming;
       if (done || this.stale) this.load();
       else actions.replaceChildren(...previous);

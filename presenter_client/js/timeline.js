@@ -47,7 +47,9 @@ export class TimelineControls {
       button.type = "button";
       button.dataset.speed = String(speed);
       button.setAttribute("aria-pressed", "false");
-      button.addEventListener("click", () => command("/api/admin/timeline", { action: "speed", speed }, { control: button }));
+      button.addEventListener("click", () =>
+        command("/api/admin/timeline", { action: "speed", speed }, { control: button }),
+      );
       this.speeds.append(button);
       return button;
     });
@@ -65,7 +67,8 @@ export class TimelineControls {
     if (!snapshot) return "";
     const parts = [];
     if (snapshot.label) parts.push(snapshot.label);
-    else if (typeof snapshot.images_seen === "number") parts.push(t("imagesSeen", { images: formatNumber(snapshot.images_seen) }));
+    else if (typeof snapshot.images_seen === "number")
+      parts.push(t("imagesSeen", { images: formatNumber(snapshot.images_seen) }));
     if (typeof snapshot.test_accuracy === "number") {
       parts.push(t("accuracy", { percent: formatNumber(snapshot.test_accuracy * 100, { maximumFractionDigits: 1 }) }));
     }
@@ -95,15 +98,25 @@ export class TimelineControls {
     const current = this.snapshots()[timeline.index] ?? timeline;
     const description = this.describe({ ...current, ...pick(timeline) });
     setText(this.info, description);
-    setText(this.summary, `${t(playing ? "play" : "pause")}: ${t("snapshotOf", { position: timeline.index + 1, count })} · ${formatNumber(timeline.speed ?? 1)}×`);
+    setText(
+      this.summary,
+      `${t(playing ? "play" : "pause")}: ${t("snapshotOf", { position: timeline.index + 1, count })} · ${formatNumber(timeline.speed ?? 1)}×`,
+    );
     if (!this.dragging) {
       this.seek.value = String(timeline.index ?? 0);
       setText(this.position, t("snapshotOf", { position: (timeline.index ?? 0) + 1, count }));
     }
-    this.seek.setAttribute("aria-valuetext", `${t("snapshotOf", { position: Number(this.seek.value) + 1, count })}, ${description}`);
+    this.seek.setAttribute(
+      "aria-valuetext",
+      `${t("snapshotOf", { position: Number(this.seek.value) + 1, count })}, ${description}`,
+    );
     const speed = Number(timeline.speed ?? 1);
-    const nearest = SPEEDS.reduce((best, s) => (Math.abs(Math.log(s / speed)) < Math.abs(Math.log(best / speed)) ? s : best), 1);
-    for (const button of this.speedButtons) button.setAttribute("aria-pressed", String(Number(button.dataset.speed) === nearest));
+    const nearest = SPEEDS.reduce(
+      (best, s) => (Math.abs(Math.log(s / speed)) < Math.abs(Math.log(best / speed)) ? s : best),
+      1,
+    );
+    for (const button of this.speedButtons)
+      button.setAttribute("aria-pressed", String(Number(button.dataset.speed) === nearest));
   }
 }
 

@@ -2,8 +2,8 @@
 // exhibit says so with a `scene` message ("closed", with `opens_at`) and another `scene` message
 // when it opens again. Meanwhile nothing can be drawn.
 
-import { t } from "./i18n.js";
 import { describeOpening } from "/common/opening.js";
+import { t } from "./i18n.js";
 
 const REFRESH_MS = 5 * 60 * 1000; // after midnight "tomorrow" becomes "today"
 // On a new connection the exhibit tells a closed tablet again at once; if it says nothing, it

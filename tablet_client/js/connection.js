@@ -130,7 +130,9 @@ export class Connection {
     this.lastPong = Date.now();
     this.clearTimers();
     this.every(PING_EVERY_MS, attempt, () => this.ping());
-    this.health().then((health) => attempt === this.attempt && (this.instance = health?.instance ?? null));
+    this.health().then((health) => {
+      if (attempt === this.attempt) this.instance = health?.instance ?? null;
+    });
     this.handlers.onState("connected");
     this.handlers.onOpen();
   }

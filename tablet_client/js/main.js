@@ -1,11 +1,11 @@
 // Wiring: the surface's strokes go to the connection; the exhibit's answers go to the status display.
 // Where staff opened the playground to tablets, a second tab lets the visitor train a small network.
 
-import { loadSettings, t, translatePage, useLanguage } from "./i18n.js";
 import { ClosedNotice } from "./closed.js";
 import { Connection } from "./connection.js";
+import { loadSettings, t, translatePage, useLanguage } from "./i18n.js";
 import { LanguagePicker } from "./language.js";
-import { PairingForm, forgetCredential, storedCredential, takeCodeFromAddress } from "./pairing.js";
+import { forgetCredential, PairingForm, storedCredential, takeCodeFromAddress } from "./pairing.js";
 import { Playground } from "./playground.js";
 import { ConnectionIndicator, LinkNotice, PredictionView } from "./status.js";
 import { Surface } from "./surface.js";
@@ -201,8 +201,12 @@ function showTabs(playground) {
   $("tabs").hidden = false;
   tabs.forEach((tab, i) => {
     tab.addEventListener("click", () => {
-      tabs.forEach((other, j) => other.setAttribute("aria-selected", String(i === j)));
-      panels.forEach((panel, j) => (panel.hidden = i !== j));
+      tabs.forEach((other, j) => {
+        other.setAttribute("aria-selected", String(i === j));
+      });
+      panels.forEach((panel, j) => {
+        panel.hidden = i !== j;
+      });
       document.body.dataset.tab = i === 0 ? "draw" : "play";
       if (i === 1) playground.redraw();
     });

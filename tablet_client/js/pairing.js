@@ -42,7 +42,8 @@ export async function pair(code) {
     throw new Error(t("pairFailed"));
   }
   if (response.status === 403) throw new Error(t("wrongCode"));
-  if (response.status === 429) throw new Error(t("throttled", { seconds: response.headers.get("Retry-After") ?? "60" }));
+  if (response.status === 429)
+    throw new Error(t("throttled", { seconds: response.headers.get("Retry-After") ?? "60" }));
   if (!response.ok) throw new Error(t("pairFailed"));
   const { device, name, credential } = await response.json();
   localStorage.setItem(STORAGE_KEY, JSON.stringify({ device, name, credential }));

@@ -174,7 +174,9 @@ export class Playground {
 
     for (const column of this.diagram.querySelectorAll(".pg-column")) column.remove();
     this.diagram.append(this.column("input", FEATURES.length, t("pgInput")));
-    this.hidden.forEach((neurons, layer) => this.diagram.append(this.hiddenColumn(layer, neurons)));
+    this.hidden.forEach((neurons, layer) => {
+      this.diagram.append(this.hiddenColumn(layer, neurons));
+    });
     this.diagram.append(this.column("output", 1, t("pgOutput")));
     this.redraw();
   }
@@ -268,7 +270,10 @@ export class Playground {
       context.setTransform(scale, 0, 0, scale, 0, 0);
       const radius = Math.max(2, size / 34);
       const toPixel = (v) => ((v - low) / (high - low)) * (size - 2 * radius) + radius;
-      for (const { x, y, label } of iconPoints(DATASETS.find((d) => d.name === name), this.noise / 100)) {
+      for (const { x, y, label } of iconPoints(
+        DATASETS.find((d) => d.name === name),
+        this.noise / 100,
+      )) {
         context.fillStyle = CLASS_COLOURS[label];
         context.beginPath();
         context.arc(toPixel(x), toPixel(-y), radius, 0, 2 * Math.PI); // y up, as on the screen
@@ -379,5 +384,9 @@ function iconPoints({ points, jitter, sigma: [base, perNoise] }, noise) {
   const sigma = base + perNoise * noise;
   const [low, high] = EXTENT;
   const clamp = (value) => Math.min(high, Math.max(low, value));
-  return points.map(([x, y, label], i) => ({ label, x: clamp(x + sigma * jitter[i][0]), y: clamp(y + sigma * jitter[i][1]) }));
+  return points.map(([x, y, label], i) => ({
+    label,
+    x: clamp(x + sigma * jitter[i][0]),
+    y: clamp(y + sigma * jitter[i][1]),
+  }));
 }

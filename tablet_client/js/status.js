@@ -24,7 +24,13 @@ export class ConnectionIndicator {
 }
 
 const NOTICE_DELAY_MS = { connecting: 2000 }; // a quick connect shows no notice at all
-const NOTICE_KEYS = { connecting: "Connecting", lost: "Lost", busy: "Busy", blocked: "Blocked", unsupported: "Unsupported" };
+const NOTICE_KEYS = {
+  connecting: "Connecting",
+  lost: "Lost",
+  busy: "Busy",
+  blocked: "Blocked",
+  unsupported: "Unsupported",
+};
 
 /** Over the drawing while the exhibit cannot be reached: what is wrong and what happens now. */
 export class LinkNotice {

@@ -63,12 +63,16 @@ export class ConnectionLines {
       const sources = Int32Array.from(layer.sources);
       // The input image is drawn over the lines: a line from one of its pixels starts at the image's
       // right edge, in the pixel's row. Nothing hidden is drawn (a software renderer pays for it).
-      const edge = this.layers[k].kind === "input" ? Math.max(...from.map((p) => p.x)) + this.layers[k].pitch / 2 : null;
+      const edge =
+        this.layers[k].kind === "input" ? Math.max(...from.map((p) => p.x)) + this.layers[k].pitch / 2 : null;
       for (let i = 0; i < sources.length && line < this.capacity; i++, line++) {
         const pixel = from[sources[i]];
         const a = edge === null ? pixel : { x: edge, y: pixel.y, z: pixel.z };
         const b = to[Math.floor(i / layer.per_neuron)];
-        const [ends, others] = [[a, a, b, b], [b, b, a, a]];
+        const [ends, others] = [
+          [a, a, b, b],
+          [b, b, a, a],
+        ];
         for (let c = 0; c < CORNERS; c++) {
           this.positions.set([ends[c].x, ends[c].y, ends[c].z], (line * CORNERS + c) * 3);
           this.others.set([others[c].x, others[c].y, others[c].z], (line * CORNERS + c) * 3);

@@ -11,7 +11,9 @@ export class NeuronLayer {
   constructor(positions, size) {
     this.count = positions.length;
     const xyz = new Float32Array(this.count * 3);
-    positions.forEach((p, i) => xyz.set([p.x, p.y, p.z], i * 3));
+    positions.forEach((p, i) => {
+      xyz.set([p.x, p.y, p.z], i * 3);
+    });
     this.colors = new Float32Array(this.count * 3);
     this.geometry = new BufferGeometry();
     this.geometry.setAttribute("position", new BufferAttribute(xyz, 3));

@@ -37,10 +37,7 @@ export class OutputPanel {
     this.barColors = new Float32Array(positions.length * 3);
     this.bars.instanceColor = new InstancedBufferAttribute(this.barColors, 3);
     this.barX = positions[0].x + radius * 4.5;
-    this.ring = new Mesh(
-      new RingGeometry(radius * 1.5, radius * 1.85, 40),
-      new MeshBasicMaterial({ color: ANSWER }),
-    );
+    this.ring = new Mesh(new RingGeometry(radius * 1.5, radius * 1.85, 40), new MeshBasicMaterial({ color: ANSWER }));
     this.ring.visible = false;
     this.objects.push(this.bars, this.ring);
     this.show(new Float32Array(positions.length), -1);
@@ -53,7 +50,12 @@ export class OutputPanel {
     texture.colorSpace = SRGBColorSpace;
     texture.premultiplyAlpha = true; // no dark or bright fringes where the glyph's edge is filtered
     texture.minFilter = LinearMipmapNearestFilter; // mipmapped, but one level per pixel: cheap in software
-    const material = new MeshBasicMaterial({ map: texture, transparent: true, premultipliedAlpha: true, depthWrite: false });
+    const material = new MeshBasicMaterial({
+      map: texture,
+      transparent: true,
+      premultipliedAlpha: true,
+      depthWrite: false,
+    });
     const size = radius * 3;
     const mesh = new Mesh(new PlaneGeometry(size, size), material);
     mesh.position.set(p.x + radius * 3, p.y, p.z); // clear of the ring (1.85 radii)
@@ -75,7 +77,11 @@ export class OutputPanel {
       g.textBaseline = "alphabetic";
       // Centre the glyph's own ink box, not the font's line box.
       const m = g.measureText(mesh.userData.text);
-      g.fillText(mesh.userData.text, LABEL_PX / 2, LABEL_PX / 2 + (m.actualBoundingBoxAscent - m.actualBoundingBoxDescent) / 2);
+      g.fillText(
+        mesh.userData.text,
+        LABEL_PX / 2,
+        LABEL_PX / 2 + (m.actualBoundingBoxAscent - m.actualBoundingBoxDescent) / 2,
+      );
       mesh.material.map.needsUpdate = true;
       mesh.visible = true;
     }

@@ -39,7 +39,7 @@ export function writeActivation(out, i, value, boost = 1) {
 // A connection's colour: hue by the sign of its contribution, fading into the background as it weakens.
 export function writeContribution(out, i, sign, strength) {
   const c = sign >= 0 ? PLUS : MINUS;
-  const k = Math.pow(Math.min(1, strength), 0.7);
+  const k = Math.min(1, strength) ** 0.7;
   out[i * 3] = BACK.r + (c.r - BACK.r) * k;
   out[i * 3 + 1] = BACK.g + (c.g - BACK.g) * k;
   out[i * 3 + 2] = BACK.b + (c.b - BACK.b) * k;

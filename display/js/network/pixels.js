@@ -11,7 +11,10 @@ export class InputImage {
     this.count = positions.length;
     this.side = Math.round(Math.sqrt(this.count));
     const pitch = Math.abs(positions[1].x - positions[0].x);
-    const centre = positions.reduce((c, p) => ({ x: c.x + p.x / this.count, y: c.y + p.y / this.count }), { x: 0, y: 0 });
+    const centre = positions.reduce((c, p) => ({ x: c.x + p.x / this.count, y: c.y + p.y / this.count }), {
+      x: 0,
+      y: 0,
+    });
     this.rgba = new Uint8Array(this.count * 4);
     this.scratch = new Float32Array(3);
     this.texture = new DataTexture(this.rgba, this.side, this.side, RGBAFormat);

@@ -32,7 +32,7 @@ export function divergingTable(strength = 1, gamma = 1) {
   for (let i = 0; i < 256; i++) {
     const d = Math.max(-1, Math.min(1, (i - 127.5) / 127.5));
     const colour = d >= 0 ? PLUS : MINUS;
-    const k = strength * Math.pow(Math.abs(d), gamma);
+    const k = strength * Math.abs(d) ** gamma;
     for (let c = 0; c < 3; c++) table[i * 3 + c] = Math.round(BACK[c] + (colour[c] - BACK[c]) * k);
   }
   return table;

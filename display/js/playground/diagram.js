@@ -11,7 +11,7 @@
 // canvas with a one-pixel gutter around each tile, so smooth scaling never bleeds one neuron into
 // the next.
 
-import { BACKGROUND, divergingTable, fontFamily, MUTED, NEGATIVE, POSITIVE, TEXT, alphaSteps } from "./colours.js";
+import { alphaSteps, BACKGROUND, divergingTable, fontFamily, MUTED, NEGATIVE, POSITIVE, TEXT } from "./colours.js";
 import { decodeBase64Into } from "./decode.js";
 import { featureLabel, featureMap } from "./features.js";
 import { Tween } from "./tween.js";
@@ -149,7 +149,8 @@ export class NetworkDiagram {
     const layers = data.layers;
     if (!Number.isInteger(size) || size < 2 || size > 256 || !Array.isArray(layers)) return false;
     if (layers.length !== this.hidden.length) return false; // another network's maps
-    for (let l = 0; l < layers.length; l++) if (!Array.isArray(layers[l]) || layers[l].length !== this.hidden[l]) return false;
+    for (let l = 0; l < layers.length; l++)
+      if (!Array.isArray(layers[l]) || layers[l].length !== this.hidden[l]) return false;
     if (size !== this.tile) this.allocateNeurons(size);
     const cells = size * size;
     let at = 0;
@@ -330,7 +331,7 @@ export class NetworkDiagram {
   }
 
   drawLinks() {
-    const { g, unit, nodes } = this;
+    const { g, unit } = this;
     const w = this.weights;
     const count = w.length;
     if (count === 0) return;
@@ -365,7 +366,7 @@ export class NetworkDiagram {
         g.beginPath();
         for (let j = start; j < end; j++) this.traceLink(this.linkOrder[j]);
         g.strokeStyle = negative ? MINUS_STEPS[level - 1] : PLUS_STEPS[level - 1];
-        g.lineWidth = unit * this.linkScale * (0.07 + 0.55 * Math.pow(level / LEVELS, 1.5));
+        g.lineWidth = unit * this.linkScale * (0.07 + 0.55 * (level / LEVELS) ** 1.5);
         g.stroke();
       }
     }

@@ -3,20 +3,23 @@
 
 const FEATURES = {
   x: { label: "x", f: (x) => x },
-  y: { label: "y", f: (x, y) => y },
+  y: { label: "y", f: (_x, y) => y },
   x2: { label: "x²", f: (x) => x * x },
-  y2: { label: "y²", f: (x, y) => y * y },
+  y2: { label: "y²", f: (_x, y) => y * y },
   xy: { label: "x·y", f: (x, y) => x * y },
   sinx: { label: "sin x", f: (x) => Math.sin(x) },
-  siny: { label: "sin y", f: (x, y) => Math.sin(y) },
+  siny: { label: "sin y", f: (_x, y) => Math.sin(y) },
   cosx: { label: "cos x", f: (x) => Math.cos(x) },
-  cosy: { label: "cos y", f: (x, y) => Math.cos(y) },
+  cosy: { label: "cos y", f: (_x, y) => Math.cos(y) },
 };
 
 // The server's names (kiosk/playground/spec.py): x, y, x2, y2, xy, sinx, siny. Written another
 // way ("x^2", "x²", "sin(x)") they still find their map.
 export function featureKey(name) {
-  const key = String(name).toLowerCase().replace(/²/g, "2").replace(/[^a-z0-9]/g, "");
+  const key = String(name)
+    .toLowerCase()
+    .replace(/²/g, "2")
+    .replace(/[^a-z0-9]/g, "");
   return key in FEATURES ? key : null;
 }
 

@@ -19,8 +19,24 @@ const AXIS = "rgba(169, 180, 200, 0.16)";
 
 // Marching squares: for each of the 16 corner cases, the cell edges a contour piece joins
 // (0 top, 1 right, 2 bottom, 3 left), two or four per case.
-const SEGMENTS = [[], [3, 2], [2, 1], [3, 1], [0, 1], [0, 3, 2, 1], [0, 2], [0, 3],
-  [0, 3], [0, 2], [0, 1, 3, 2], [0, 1], [3, 1], [2, 1], [3, 2], []];
+const SEGMENTS = [
+  [],
+  [3, 2],
+  [2, 1],
+  [3, 1],
+  [0, 1],
+  [0, 3, 2, 1],
+  [0, 2],
+  [0, 3],
+  [0, 3],
+  [0, 2],
+  [0, 1, 3, 2],
+  [0, 1],
+  [3, 1],
+  [2, 1],
+  [3, 2],
+  [],
+];
 
 export class BoundaryPlane {
   constructor(box) {
@@ -242,10 +258,21 @@ export class BoundaryPlane {
             let x;
             let y;
             switch (edges[s + e]) {
-              case 0: x = col + cross(a, b); y = row; break;
-              case 1: x = col + 1; y = row + cross(b, c); break;
-              case 2: x = col + cross(d, c); y = row + 1; break;
-              default: x = col; y = row + cross(a, d);
+              case 0:
+                x = col + cross(a, b);
+                y = row;
+                break;
+              case 1:
+                x = col + 1;
+                y = row + cross(b, c);
+                break;
+              case 2:
+                x = col + cross(d, c);
+                y = row + 1;
+                break;
+              default:
+                x = col;
+                y = row + cross(a, d);
             }
             if (e === 0) g.moveTo(ox + x * cw, oy + y * ch);
             else g.lineTo(ox + x * cw, oy + y * ch);
@@ -319,6 +346,11 @@ function cross(p, q) {
 }
 
 function validExtent(extent) {
-  return Array.isArray(extent) && extent.length === 4 && extent.every(Number.isFinite) &&
-    extent[1] > extent[0] && extent[3] > extent[2];
+  return (
+    Array.isArray(extent) &&
+    extent.length === 4 &&
+    extent.every(Number.isFinite) &&
+    extent[1] > extent[0] &&
+    extent[3] > extent[2]
+  );
 }

@@ -97,7 +97,8 @@ export class LineChart {
     g.textBaseline = "top";
     // The middle label gives way when a long last one ("5.000 Schritte") would touch it.
     const last = this.xTicks.length - 1;
-    const skipMiddle = left + this.xTicks[1].value * sx + this.xTicks[1].width / 2 + unit > right - this.xTicks[last].width;
+    const skipMiddle =
+      left + this.xTicks[1].value * sx + this.xTicks[1].width / 2 + unit > right - this.xTicks[last].width;
     for (let i = 0; i < this.xTicks.length; i++) {
       if (i === 1 && skipMiddle) continue;
       const tick = this.xTicks[i];
@@ -179,7 +180,7 @@ export class LineChart {
 // The next "round" number at or above v: 1, 2, 2.5, 5 × a power of ten.
 export function niceCeil(v) {
   if (!(v > 0)) return 1;
-  const power = Math.pow(10, Math.floor(Math.log10(v)));
+  const power = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * power >= v - 1e-9) return m * power;
   return 10 * power;
 }

@@ -108,8 +108,11 @@ export class PlaygroundView {
     this.stateText = el("span", "pg-state-text", this.stateBox);
     this.planeBox = el("div", "pg-plane", left);
     const legend = el("ul", "pg-legend", left);
-    for (const [marker, key] of [["train", "playgroundLegendTrain"], ["test", "playgroundLegendTest"],
-      ["line", "playgroundLegendLine"]]) {
+    for (const [marker, key] of [
+      ["train", "playgroundLegendTrain"],
+      ["test", "playgroundLegendTest"],
+      ["line", "playgroundLegendLine"],
+    ]) {
       const item = el("li", "", legend);
       el("span", `pg-key pg-key-${marker}`, item);
       this.text("span", "", item, key);
@@ -134,7 +137,10 @@ export class PlaygroundView {
 
     const charts = el("div", "pg-charts", right);
     const keys = el("p", "pg-chart-keys", charts);
-    for (const [line, key] of [["test", "playgroundTestLine"], ["train", "playgroundTrainLine"]]) {
+    for (const [line, key] of [
+      ["test", "playgroundTestLine"],
+      ["train", "playgroundTrainLine"],
+    ]) {
       const item = el("span", "pg-chart-key", keys);
       el("span", `pg-line pg-line-${line}`, item);
       this.text("span", "", item, key);
@@ -309,7 +315,8 @@ export class PlaygroundView {
     const figures = this.figures;
     if (Number.isFinite(point.step)) figures.step = point.step;
     const accuracy = point.test_accuracy;
-    if (accuracy !== undefined && accuracy !== null && Number.isFinite(Number(accuracy))) figures.accuracy = Number(accuracy);
+    if (accuracy !== undefined && accuracy !== null && Number.isFinite(Number(accuracy)))
+      figures.accuracy = Number(accuracy);
     this.renderFigures();
   }
 
@@ -344,7 +351,10 @@ export class PlaygroundView {
     this.chartsDrawnAt = -Infinity;
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const unit = (window.innerHeight / 100) * dpr; // 1vh in canvas pixels, as the CSS type scales
-    const size = (element) => [Math.max(1, Math.round(element.clientWidth * dpr)), Math.max(1, Math.round(element.clientHeight * dpr))];
+    const size = (element) => [
+      Math.max(1, Math.round(element.clientWidth * dpr)),
+      Math.max(1, Math.round(element.clientHeight * dpr)),
+    ];
     this.plane.resize(...size(this.planeBox), unit, dpr);
     this.diagram.resize(...size(this.networkBox), unit);
     this.lossChart.resize(...size(this.lossCanvas), unit);
@@ -363,7 +373,10 @@ export class PlaygroundView {
     const key = `${lang}|${digits}`;
     let format = this.numberFormats.get(key);
     if (!format) {
-      const options = digits === null ? { maximumSignificantDigits: 3 } : { minimumFractionDigits: digits, maximumFractionDigits: digits };
+      const options =
+        digits === null
+          ? { maximumSignificantDigits: 3 }
+          : { minimumFractionDigits: digits, maximumFractionDigits: digits };
       format = new Intl.NumberFormat(lang, options);
       this.numberFormats.set(key, format);
     }
