@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kiosk.attract.playlist import PlaylistItem, default_playlist
-from kiosk.attract.schedule import WEEKDAYS
 from kiosk.config import DEFAULT_CONFIG_PATH, AttractConfig, ConfigError, load_config
+from kiosk.config.hours import WEEKDAYS
+from kiosk.config.playlist import PlaylistItem, default_playlist
 from kiosk.playground.spec import PlaygroundSpec, parse_spec
 
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.attract.machine import CLOCK_JUMP, ExhibitMachine
-from kiosk.attract.playlist import PlaylistItem
-from kiosk.config import Config
+from kiosk.config import AttractConfig, Config
+from kiosk.config.playlist import PlaylistItem
 
 REPO = Path(__file__).resolve().parent.parent
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -53,6 +53,11 @@ def make_config(
     }
     data = {"attract": section, "display": {"idle_seconds": idle}}
     return Config.model_validate(data, context={"base_dir": REPO / "config"})
+
+
+def sections(config: Config) -> tuple[AttractConfig, int]:
+    """What the machine takes of a config: its own section and how long a visitor may pause."""
+    return config.attract, config.display.idle_seconds
 
 
 class FakeClock:
@@ -102,7 +107,7 @@ class Recorder:
 def machine_at(start: datetime, config: Config | None = None) -> tuple[ExhibitMachine, FakeClock, Recorder]:
     clock = FakeClock(start)
     actions = Recorder(clock)
-    machine = ExhibitMachine(config or make_config(), clock, actions)
+    machine = ExhibitMachine(*sections(config or make_config()), clock, actions)
     machine.start()
     return machine, clock, actions
 
@@ -367,7 +372,7 @@ NEW_PLAYLIST = [{"scene": "call_to_action", "seconds": 10}, {"scene": "samples",
 def test_reload_with_a_new_playlist_mid_item_starts_it_at_once() -> None:
     machine, clock, actions = machine_at(berlin(2025, 6, 3, 10, 0))
     clock.set(berlin(2025, 6, 3, 10, 0, 20))
-    machine.reload(make_config(playlist=NEW_PLAYLIST))
+    machine.reload(*sections(make_config(playlist=NEW_PLAYLIST)))
     run_until(machine, clock, berlin(2025, 6, 3, 10, 1))
     start = berlin(2025, 6, 3, 10, 0, 20).astimezone(UTC)
     assert actions.since(start) == [
@@ -382,7 +387,7 @@ def test_reload_with_the_same_config_changes_nothing_on_screen() -> None:
     machine, clock, actions = machine_at(berlin(2025, 6, 3, 10, 0))
     clock.set(berlin(2025, 6, 3, 10, 0, 20))
     before = list(actions.calls)
-    machine.reload(make_config())
+    machine.reload(*sections(make_config()))
     assert actions.calls == before
     run_until(machine, clock, berlin(2025, 6, 3, 10, 1, 1))
     assert actions.calls[-1] == (berlin(2025, 6, 3, 10, 1).astimezone(UTC), "scene", "playground", 45)
@@ -393,7 +398,7 @@ def test_reload_keeps_the_visitor_and_applies_the_new_idle_time() -> None:
     machine.stroke()
     stroke_at = clock.now
     clock.advance(10)
-    machine.reload(make_config(playlist=NEW_PLAYLIST, idle=40))
+    machine.reload(*sections(make_config(playlist=NEW_PLAYLIST, idle=40)))
     assert machine.state == "visitor" and actions.calls[-1] == (stroke_at, "visitor")
     run_until(machine, clock, stroke_at + timedelta(seconds=39))
     assert machine.state == "visitor"
@@ -405,11 +410,11 @@ def test_reload_keeps_the_visitor_and_applies_the_new_idle_time() -> None:
 def test_reload_with_new_hours_closes_and_opens() -> None:
     machine, clock, actions = machine_at(berlin(2025, 6, 3, 12, 0))
     clock.advance(5)
-    machine.reload(make_config(hours={"wed": ["10:00-18:00"]}))
+    machine.reload(*sections(make_config(hours={"wed": ["10:00-18:00"]})))
     assert machine.state == "closed"
     assert actions.calls[-1] == (clock.now, "closed", berlin(2025, 6, 4, 10, 0).astimezone(UTC))
     clock.advance(5)
-    machine.reload(make_config())
+    machine.reload(*sections(make_config()))
     assert machine.state == "attract" and actions.calls[-1] == (clock.now, "scene", "timeline", 60)
 
 
@@ -417,7 +422,7 @@ def test_reload_during_a_presenter_shows_nothing_until_release() -> None:
     machine, clock, actions = machine_at(berlin(2025, 6, 3, 10, 0))
     machine.presenter_take("Ana")
     before = list(actions.calls)
-    machine.reload(make_config(playlist=NEW_PLAYLIST, presenter_idle=60))
+    machine.reload(*sections(make_config(playlist=NEW_PLAYLIST, presenter_idle=60)))
     assert actions.calls == before and machine.state == "presenter"
     run_until(machine, clock, clock.now + timedelta(seconds=61))
     assert actions.calls[-1] == (clock.now - timedelta(seconds=1), "scene", "call_to_action", 10)
@@ -491,7 +496,7 @@ def test_never_closed_never_schedules_a_change() -> None:
 def test_nothing_is_shown_before_start() -> None:
     clock = FakeClock(berlin(2025, 6, 3, 12, 0))
     actions = Recorder(clock)
-    machine = ExhibitMachine(make_config(), clock, actions)
+    machine = ExhibitMachine(*sections(make_config()), clock, actions)
     assert actions.calls == [] and machine.state == "attract"
     machine.tick()  # the first tick starts it
     assert actions.calls == [(clock.now, "scene", "timeline", 60)]
@@ -538,5 +543,7 @@ def test_a_late_tick_within_the_limit_keeps_the_rhythm_and_shows_only_the_curren
 def test_the_clock_must_know_its_time_zone() -> None:
     with pytest.raises(ValueError, match="without a time zone"):
         ExhibitMachine(
-            make_config(), lambda: datetime(2025, 6, 3, 12, 0), Recorder(FakeClock(berlin(2025, 1, 1)))
+            *sections(make_config()),
+            lambda: datetime(2025, 6, 3, 12, 0),
+            Recorder(FakeClock(berlin(2025, 1, 1))),
         )

@@ -7,14 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.attract.schedule import (
-    OpeningHours,
-    check_day,
-    check_timezone,
-    normalise_range,
-    parse_holiday,
-    parse_range,
-)
+from kiosk.attract.schedule import OpeningHours
+from kiosk.config.hours import check_day, check_timezone, normalise_range, parse_holiday, parse_range
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MUSEUM_WEEK = {"mon": [], **{day: ["10:00-18:00"] for day in ("tue", "wed", "thu", "fri", "sat", "sun")}}

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kiosk import config as config_module
-from kiosk.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, resolve_config_path
+from kiosk.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, loader, resolve_config_path
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
@@ -256,7 +255,7 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 def test_config_path_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     system = tmp_path / "etc-kiosk.yaml"
-    monkeypatch.setattr(config_module, "SYSTEM_CONFIG_PATH", system)
+    monkeypatch.setattr(loader, "SYSTEM_CONFIG_PATH", system)
     env = {"KIOSK_CONFIG": "/from/env.yaml"}
     assert resolve_config_path("/from/arg.yaml", env) == Path("/from/arg.yaml")
     assert resolve_config_path(None, env) == Path("/from/env.yaml")
@@ -285,12 +284,14 @@ def valid_config(tmp_path: Path, export: Path) -> Path:
 
 
 @pytest.mark.skipif(not (SHIPPED_EXPORT / "manifest.json").exists(), reason="no shipped export yet")
+@pytest.mark.process  # starts python -m kiosk
 def test_check_config_accepts_the_shipped_file() -> None:
     result = run_kiosk("check-config", str(DEFAULT_CONFIG_PATH))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"OK: {DEFAULT_CONFIG_PATH}")
 
 
+@pytest.mark.process  # starts python -m kiosk
 def test_check_config_accepts_a_valid_file(tmp_path: Path, tiny_export: Path) -> None:
     path = valid_config(tmp_path, tiny_export)
     result = run_kiosk("check-config", str(path))
@@ -298,6 +299,7 @@ def test_check_config_accepts_a_valid_file(tmp_path: Path, tiny_export: Path) ->
     assert result.stdout.startswith(f"OK: {path} (model tiny-test, 3 snapshots, port 8123)")
 
 
+@pytest.mark.process  # starts python -m kiosk
 def test_check_config_reads_kiosk_config_env(tmp_path: Path, tiny_export: Path) -> None:
     path = valid_config(tmp_path, tiny_export)
     result = run_kiosk("check-config", env={"KIOSK_CONFIG": str(path)})
@@ -305,6 +307,7 @@ def test_check_config_reads_kiosk_config_env(tmp_path: Path, tiny_export: Path) 
     assert result.stdout.startswith(f"OK: {path}")
 
 
+@pytest.mark.process  # starts python -m kiosk
 def test_check_config_reports_key_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "server:\n  host: 0.0.0.0\n  port: 99999\n")
     result = run_kiosk("check-config", str(path))
@@ -313,6 +316,7 @@ def test_check_config_reports_key_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.process  # starts python -m kiosk
 def test_check_config_loads_the_export(tmp_path: Path, tiny_export: Path) -> None:
     (tiny_export / "snapshots" / "001.f16").write_bytes(b"\0\0")  # truncated weights
     path = valid_config(tmp_path, tiny_export)
@@ -323,6 +327,7 @@ def test_check_config_loads_the_export(tmp_path: Path, tiny_export: Path) -> Non
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.process  # starts python -m kiosk
 def test_check_config_rejects_a_snapshot_the_export_lacks(tmp_path: Path, tiny_export: Path) -> None:
     path = write(tmp_path, f"model:\n  export: {tiny_export}\n  snapshot: epoch-99\n")
     result = run_kiosk("check-config", str(path))
@@ -335,6 +340,7 @@ def test_check_config_rejects_a_snapshot_the_export_lacks(tmp_path: Path, tiny_e
 
 
 @pytest.mark.parametrize("command", [[], ["serve"]], ids=["default", "serve"])
+@pytest.mark.process  # starts python -m kiosk
 def test_server_with_bad_config_exits_2_without_traceback(tmp_path: Path, command: list[str]) -> None:
     path = write(tmp_path, "server:\n  port: 8080\n  colour: red\n")
     result = run_kiosk(*command, "--config", str(path))
@@ -345,6 +351,7 @@ def test_server_with_bad_config_exits_2_without_traceback(tmp_path: Path, comman
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.process  # starts python -m kiosk
 def test_server_with_missing_export_exits_2(tmp_path: Path) -> None:
     path = write(tmp_path, f"model:\n  export: {tmp_path / 'no-export'}\n")
     result = run_kiosk("--config", str(path))

@@ -12,7 +12,7 @@ import pytest
 from test_attract_director import IDLE, OPEN, Exhibit, make_config, timeline  # noqa: F401 (fixture)
 from test_tablet_session import LIMITS, Tablet, engine  # noqa: F401 (fixture)
 
-from kiosk.config import languages
+from kiosk.languages import languages
 from kiosk.tablet.protocol import Language, ProtocolError, parse_message
 
 

@@ -28,8 +28,8 @@ from typing import Any
 from aiohttp import web
 
 from kiosk.attract.machine import ExhibitMachine
-from kiosk.attract.playlist import PlaylistItem
 from kiosk.config import Config
+from kiosk.config.playlist import PlaylistItem
 from kiosk.display.screen import ExhibitScreen
 from kiosk.playground.session import PlaygroundSession
 from kiosk.tablet import protocol
@@ -61,7 +61,7 @@ class ExhibitDirector:
         self._scene: tuple[str, dict] = ("attract", {})  # what the tablets were last told
         self._tablet_notice = protocol.scene("attract", language=config.language)
         self._logged: dict[str, Any] = {}  # the status the log last told of
-        self.machine = ExhibitMachine(config, clock, self)
+        self.machine = ExhibitMachine(config.attract, config.display.idle_seconds, clock, self)
 
     # Inputs.
     def stroke(self) -> bool:
@@ -128,7 +128,7 @@ class ExhibitDirector:
     def reload(self, config: Config) -> None:
         self._default_language = config.language  # a visitor's pick stays until their turn ends
         self._notify_tablets(self._scene[0], **self._scene[1])  # before a new playlist's first scene
-        self.machine.reload(config)
+        self.machine.reload(config.attract, config.display.idle_seconds)
 
     def status(self) -> dict[str, Any]:
         return self.machine.status()

@@ -34,13 +34,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from kiosk.attract.playlist import PlaylistItem
 from kiosk.attract.schedule import OpeningHours
-
-if TYPE_CHECKING:
-    from kiosk.config import Config
+from kiosk.config import AttractConfig
+from kiosk.config.playlist import PlaylistItem
 
 State = Literal["closed", "attract", "visitor", "presenter"]
 STATES: tuple[str, ...] = State.__args__  # type: ignore[attr-defined]
@@ -69,9 +67,12 @@ class Actions(Protocol):
 
 
 class ExhibitMachine:
-    def __init__(self, config: Config, clock: Callable[[], datetime], actions: Actions) -> None:
+    def __init__(
+        self, attract: AttractConfig, idle_seconds: float, clock: Callable[[], datetime], actions: Actions
+    ) -> None:
+        """``attract``: hours, playlist, presenter timeout; ``idle_seconds``: display.idle_seconds."""
         self._clock, self._actions = clock, actions
-        self._use(config)
+        self._use(attract, idle_seconds)
         self._now = self._until = now = self._now_utc()
         self._read_schedule(now)
         self._state: State = "attract" if self._open else "closed"  # shown by start()
@@ -186,7 +187,7 @@ class ExhibitMachine:
         if self._state == "presenter":
             self._release(now)
 
-    def reload(self, config: Config) -> None:
+    def reload(self, attract: AttractConfig, idle_seconds: float) -> None:
         """A new (already validated) config: schedule, playlist and timeouts apply from now.
 
         A visitor keeps drawing and a presenter keeps the exhibit. A changed playlist starts from
@@ -194,7 +195,7 @@ class ExhibitMachine:
         """
         now = self._advance()
         old_playlist = self._playlist
-        self._use(config)
+        self._use(attract, idle_seconds)
         self._read_schedule(now)
         changed = self._playlist != old_playlist
         if changed:
@@ -209,11 +210,11 @@ class ExhibitMachine:
             self._status_changed()
 
     # Internals.
-    def _use(self, config: Config) -> None:
-        self._playlist: list[PlaylistItem] = list(config.attract.playlist)
-        self._idle = timedelta(seconds=config.display.idle_seconds)
-        self._presenter_idle = timedelta(seconds=config.attract.presenter_idle_seconds)
-        self._hours = OpeningHours.from_config(config.attract)
+    def _use(self, attract: AttractConfig, idle_seconds: float) -> None:
+        self._playlist: list[PlaylistItem] = list(attract.playlist)
+        self._idle = timedelta(seconds=idle_seconds)
+        self._presenter_idle = timedelta(seconds=attract.presenter_idle_seconds)
+        self._hours = OpeningHours.from_config(attract)
 
     def _now_utc(self) -> datetime:
         now = self._clock()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.config import languages
+from kiosk.languages import languages
 from kiosk.model.strokes import StrokeError, StrokeLimits, parse_points, short_repr
 
 VERSION = 1
@@ -70,7 +70,7 @@ class Explain:
 
 @dataclass(frozen=True)
 class Language:
-    """The visitor picked a language (one the exhibit speaks: kiosk.config.languages())."""
+    """The visitor picked a language (one the exhibit speaks: kiosk.languages.languages())."""
 
     language: str
 

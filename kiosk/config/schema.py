@@ -1,25 +1,24 @@
-"""The staff's one YAML file: where it is, what may be in it, and errors that point at a line.
+"""What may be in the staff's YAML file: one frozen pydantic model per section, and ``Config``.
 
-Every mistake (a typo in a key, a port out of range, a tab in the wrong place) becomes a
-``ConfigError`` whose message names the file, the line and the key path, e.g.
-``config/kiosk.yaml:7: server.port: Input should be less than or equal to 65535``.
+Every section refuses unknown keys and checks each value where it is written, so that the loader
+(kiosk/config/loader.py) can name the file, line and key of each mistake. Values staff write in
+a form of their own are read by small helpers of this package: opening hours (hours.py), the
+attract playlist (playlist.py), the presenter's passphrase hash (passphrase_hash.py). Paths are
+taken from the file's folder (the loader passes it as the validation context ``base_dir``).
 
 To add a section: write a ``_Section`` subclass and add it as a field of ``Config``.
 """
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,39 +29,18 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
-from kiosk.attract import schedule
-from kiosk.attract.playlist import PlaylistItem, default_playlist
-from kiosk.presenter.passphrase import parse_hash
-
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "kiosk.yaml"
-SYSTEM_CONFIG_PATH = Path("/etc/nn-kiosk/kiosk.yaml")
-CONFIG_ENV_VAR = "KIOSK_CONFIG"
+from kiosk.config import hours
+from kiosk.config.passphrase_hash import parse_hash
+from kiosk.config.playlist import PlaylistItem, default_playlist
+from kiosk.languages import languages
 
 KIB = 1024
 MIB = 1024 * KIB
-
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PAGES = {"display": "display", "tablet": "tablet_client", "presenter": "presenter_client"}  # page → folder
-
-
-def languages() -> list[str]:
-    """The languages the exhibit speaks: those with a file in every page's i18n folder
-    (``display/i18n/fr.json``, ``tablet_client/i18n/fr.json``, ``presenter_client/i18n/fr.json``):
-    adding a language is adding its three files (common_client/i18n.js)."""
-    per_page = [{p.stem for p in (PROJECT_DIR / folder / "i18n").glob("*.json")} for folder in PAGES.values()]
-    return sorted(code for code in set.intersection(*per_page) if re.fullmatch(r"[a-z]{2,3}", code))
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message says where and why, one line per problem."""
 
 
 class _Section(BaseModel):
@@ -178,7 +156,7 @@ class PlaygroundConfig(_Section):
 
 
 # One day's opening hours: a list of "HH:MM-HH:MM" (each checked where it is written), "closed" or [].
-_TimeRange = Annotated[StrictStr, AfterValidator(schedule.normalise_range)]
+_TimeRange = Annotated[StrictStr, AfterValidator(hours.normalise_range)]
 
 
 class OpeningHoursConfig(_Section):
@@ -203,16 +181,14 @@ class OpeningHoursConfig(_Section):
     @field_validator("*", mode="after")
     @classmethod
     def _no_overlaps(cls, value: list[str]) -> list[str]:
-        schedule.check_day(value)
+        hours.check_day(value)
         return value
 
 
 class AttractConfig(_Section):
     timezone: StrictStr = "Europe/Berlin"
-    opening_hours: OpeningHoursConfig = OpeningHoursConfig(
-        **{day: [schedule.ALL_DAY] for day in schedule.WEEKDAYS}
-    )
-    holidays: list[Annotated[date, BeforeValidator(schedule.parse_holiday)]] = Field(
+    opening_hours: OpeningHoursConfig = OpeningHoursConfig(**{day: [hours.ALL_DAY] for day in hours.WEEKDAYS})
+    holidays: list[Annotated[date, BeforeValidator(hours.parse_holiday)]] = Field(
         default_factory=list, max_length=1000
     )
     presenter_idle_seconds: StrictInt = Field(300, ge=30, le=86400)
@@ -221,7 +197,7 @@ class AttractConfig(_Section):
     @field_validator("timezone", mode="after")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        return schedule.check_timezone(value)
+        return hours.check_timezone(value)
 
     @field_validator("holidays", mode="after")
     @classmethod
@@ -335,153 +311,7 @@ class Config(_Section):
         return sections | {k: v for k, v in data.items() if not (v is None and k in sections)}
 
 
-def resolve_config_path(arg: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Path:
-    """Which file to read: ``--config``, then ``$KIOSK_CONFIG``, then /etc/nn-kiosk, then the repo's."""
-    if arg:
-        return Path(arg)
-    if environ.get(CONFIG_ENV_VAR):
-        return Path(environ[CONFIG_ENV_VAR])
-    if SYSTEM_CONFIG_PATH.exists():
-        return SYSTEM_CONFIG_PATH
-    return DEFAULT_CONFIG_PATH
-
-
-def load_config(path: Path) -> Config:
-    """Read and validate the YAML file at ``path``; relative paths in it are taken from its folder."""
-    path = Path(path)
-    root, data = _read_yaml(path)
-    _reject_duplicate_keys(path, root)
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "empty"
-        raise ConfigError(
-            f"{path}:{root.start_mark.line + 1}: the file must be a mapping of sections "
-            f"(server:, model:, ...), but it is {kind}"
-        )
-    try:
-        return Config.model_validate(data, context={"base_dir": path.resolve().parent})
-    except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda error: _line_of(root, error["loc"]))
-        raise ConfigError("\n".join(_describe(path, root, error) for error in errors)) from None
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader reading date-like values as text: no setting is a date, and 2024-13-45 would crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _read_yaml(path: Path) -> tuple[yaml.Node, object]:
-    """Parse once, keeping both the node tree (for line numbers) and the plain values."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the file: {exc}") from None
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            raise ConfigError(f"{path}:1: the file is empty; expected sections such as server: and model:")
-        return root, loader.construct_document(root)
-    except yaml.MarkedYAMLError as exc:
-        raise ConfigError(_describe_yaml_error(path, exc)) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML syntax error: {exc}") from None
-    except (ValueError, TypeError) as exc:  # e.g. an explicitly tagged "!!timestamp 2024-13-45"
-        raise ConfigError(f"{path}: a value cannot be read: {exc}") from None
-    finally:
-        loader.dispose()
-
-
-def _describe_yaml_error(path: Path, exc: yaml.MarkedYAMLError) -> str:
-    mark = exc.problem_mark or exc.context_mark
-    where = f"{path}:{mark.line + 1}" if mark else str(path)
-    message = f"{where}: YAML syntax error: {exc.problem or exc.context}"
-    if exc.problem and exc.context and exc.context_mark:
-        # e.g. an unclosed "[" is reported at the end of the file; say where it was opened.
-        message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
-    return message
-
-
-def _reject_duplicate_keys(path: Path, node: yaml.Node, key_path: str = "", seen: set | None = None) -> None:
-    # PyYAML keeps the last of two equal keys without a word; staff would edit the wrong one.
-    seen = set() if seen is None else seen
-    if id(node) in seen:  # an alias (*name) points back at a node already checked, maybe an ancestor
-        return
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        first_line: dict[str, int] = {}
-        for key, value in node.value:
-            name = str(key.value)
-            where = f"{key_path}.{name}" if key_path else name
-            if name in first_line:
-                raise ConfigError(
-                    f"{path}:{key.start_mark.line + 1}: {where}: duplicate key "
-                    f"(already given on line {first_line[name]})"
-                )
-            first_line[name] = key.start_mark.line + 1
-            _reject_duplicate_keys(path, value, where, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _reject_duplicate_keys(path, item, f"{key_path}[{i}]", seen)
-
-
-def _describe(path: Path, root: yaml.Node, error: ErrorDetails) -> str:
-    loc = error["loc"]
-    key_path = ".".join(str(part) for part in loc) or "(top level)"
-    return f"{path}:{_line_of(root, loc)}: {key_path}: {_message(error)}"
-
-
-def _line_of(root: yaml.Node, loc: tuple[str | int, ...]) -> int:
-    """Line of the deepest key in ``loc`` that exists in the file (the key's line, not the value's)."""
-    node, line = root, root.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if match is None:
-                break
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _message(error: ErrorDetails) -> str:
-    """Pydantic's wording, made plainer where it talks about Python rather than the file."""
-    loc = error["loc"]
-    if error["type"] == "extra_forbidden":
-        allowed = list(_fields_at(loc[:-1]))
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        return f"unknown key; {hint}allowed here: {', '.join(allowed)}"
-    if error["type"] == "model_type":
-        return f"must be a section of keys ({', '.join(_fields_at(loc))}), not {error['input']!r}"
-    if error["type"] == "string_type" and isinstance(error["input"], int | float | bool):
-        # YAML reads 3, 1.0 or yes as numbers and booleans; quotes keep them text.
-        return f"{error['msg']}; if you meant text, put it in quotes"
-    if error["type"] == "value_error":  # our own validators' messages say it all
-        return str(error["ctx"]["error"])
-    return error["msg"]
-
-
-def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
-    model: Any = Config
-    for part in loc:
-        model = _section_model(str(part), model)
-        if model is None:
-            return []
-    return list(model.model_fields)
-
-
-def _section_model(name: str, parent: type[BaseModel] = Config) -> type[BaseModel] | None:
-    field = parent.model_fields.get(name)
+def _section_model(name: str) -> type[BaseModel] | None:
+    field = Config.model_fields.get(name)
     annotation = field.annotation if field else None
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
