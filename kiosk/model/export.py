@@ -11,21 +11,16 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from kiosk.model.samples import Samples
+from kiosk.model.errors import ExportError
+from kiosk.model.samples import Samples, load_samples
 
 FORMAT = "nn-kiosk-timeline/1"
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
 INPUT_SIZE = 28 * 28
 MAX_LAYER_SIZE = 4096  # far above anything a screen can show; guards memory against a bad manifest
-
-
-class ExportError(Exception):
-    """The export cannot be used; the message names the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -95,8 +90,6 @@ def load_timeline(folder: Path) -> Timeline:
     for snap in snapshots:
         timeline.layers(snap.id)  # checks size and finiteness now, not in front of a visitor
     if "samples" in manifest:
-        from kiosk.model.samples import load_samples  # imports this module for ExportError
-
         timeline.samples = load_samples(folder, manifest["samples"], where)
     return timeline
 

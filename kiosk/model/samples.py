@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.model.export import ExportError
+from kiosk.model.errors import ExportError
 
 PIXELS = 28 * 28
 MAX_SAMPLES = 10_000  # the whole MNIST test set; guards memory against a bad manifest
