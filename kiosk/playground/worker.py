@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from kiosk.playground.spec import SpecError, parse_spec
+
 FRAME_PARTS = ("metrics", "boundary", "neurons", "weights")
 STEPS_PER_CHUNK = 5  # between two looks at the clock and the pipe
 
@@ -33,6 +35,8 @@ def run_worker(conn: Connection, options: dict) -> None:
 
     ``options``: grid, neuron_grid, frame_s, max_seconds.
     """
+    # Here, not at the top: PyTorch is loaded in the training process only; the server imports
+    # this module (kiosk/playground/session.py) to start that process and never needs PyTorch.
     import torch
 
     from kiosk.playground.trainer import warm_up
@@ -96,8 +100,7 @@ class Worker:
             self.trainer, self.state = None, "idle"
 
     def start(self, run: int, spec: dict, steps_per_second: float) -> None:
-        from kiosk.playground.spec import SpecError, parse_spec
-        from kiosk.playground.trainer import Trainer
+        from kiosk.playground.trainer import Trainer  # PyTorch: in the training process only (above)
 
         self.run = run
         try:
