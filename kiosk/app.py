@@ -28,7 +28,7 @@ from kiosk.model.strokes import StrokeError, parse_strokes
 from kiosk.pages import setup_pages
 from kiosk.playground.routes import PLAYGROUND, setup_playground
 from kiosk.presenter.routes import setup_presenter
-from kiosk.settings import CONFIG, RunningConfig, stroke_limits
+from kiosk.settings import CONFIG, STARTED, RunningConfig, stroke_limits
 from kiosk.streams import STREAMS, StreamSeats
 from kiosk.tablet.routes import pairing_url, setup_tablets
 
@@ -43,7 +43,6 @@ INFER_KEYS = ("strokes", "snapshot")
 
 ENGINE = web.AppKey("engine", Engine)
 DEFAULT_SNAPSHOT = web.AppKey("default_snapshot", str)
-STARTED = web.AppKey("started", float)
 INSTANCE = web.AppKey("instance", str)  # new at every start: tablets tell a restart from a slow link
 
 

@@ -1,8 +1,9 @@
-"""The configuration the exhibit runs with now, as requests see it.
+"""The configuration the exhibit runs with now, and since when, as requests see it.
 
 Routes read their settings from ``app[CONFIG].current`` when a request comes, not when the app
 was built, so that a reload (kiosk/reload.py, ``systemctl reload``) applies to the next request
-without a restart.
+without a restart. ``app[STARTED]`` is when the app was built (``time.monotonic()``), for the
+uptimes /healthz and the presenter's status show.
 """
 
 from __future__ import annotations
@@ -31,3 +32,4 @@ def stroke_limits(config: Config) -> StrokeLimits:
 
 
 CONFIG = web.AppKey("config", RunningConfig)
+STARTED = web.AppKey("started", float)

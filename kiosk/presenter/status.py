@@ -14,6 +14,7 @@ from aiohttp import web
 from kiosk.presenter.auth import PRESENTER
 from kiosk.presenter.feed import PresenterFeed
 from kiosk.presenter.recent_log import RecentProblems
+from kiosk.settings import STARTED
 from kiosk.tablet.devices import DeviceStoreError
 from kiosk.tablet.routes import TABLETS
 
@@ -23,8 +24,6 @@ STATUS_KEYS = ("device", "name", "connected", "problem")  # of each tablet, in t
 
 
 def status(app: web.Application) -> dict:
-    from kiosk.app import STARTED  # here, not at the top: kiosk.app imports the presenter package
-
     return {
         "uptime_s": round(time.monotonic() - app[STARTED], 1),
         "screens": app[FEED].screens,
