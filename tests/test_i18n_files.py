@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from conftest import REPO
 
-from kiosk.config import PAGES, languages
+from kiosk.languages import PAGES, languages
 from kiosk.pages import setup_pages
 
 FOLDERS = {page: REPO / folder / "i18n" for page, folder in PAGES.items()}
@@ -96,17 +96,17 @@ def test_each_language_names_itself() -> None:
 
 
 def test_adding_a_language_is_adding_its_files(tmp_path, monkeypatch) -> None:
-    import kiosk.config
+    import kiosk.languages
     from kiosk.pages import language_names
 
-    for page, folder in kiosk.config.PAGES.items():
+    for page, folder in kiosk.languages.PAGES.items():
         (tmp_path / folder / "i18n").mkdir(parents=True)
         for language in ("en", "it"):
             texts = _texts(page, "en")
             if language == "it" and page == "tablet":
                 texts["languageName"] = "Italiano"
             (tmp_path / folder / "i18n" / f"{language}.json").write_text(json.dumps(texts), encoding="utf-8")
-    monkeypatch.setattr(kiosk.config, "PROJECT_DIR", tmp_path)
+    monkeypatch.setattr(kiosk.languages, "PROJECT_DIR", tmp_path)
     assert languages() == ["en", "it"]
     assert language_names(tmp_path / "tablet_client") == {"en": "English", "it": "Italiano"}
     (tmp_path / "presenter_client" / "i18n" / "it.json").unlink()  # not for every page: not spoken
