@@ -2,13 +2,13 @@
 
 The set-up of tests/test_tablet_network.py: the exhibit (``python -m kiosk``) in one network
 namespace, the browser in another, one veth cable between them, multicast DNS blocked, both
-browsers with their default privacy settings (tests/netlab.py, firefox.py, chromium.py). Per
-browser, measured on the tablet page itself (tests/tablet_remote.py drives it):
+browsers with their default privacy settings (tests/support/netlab.py, firefox.py, chromium.py). Per
+browser, measured on the tablet page itself (tests/support/tablet_remote.py drives it):
 
 - ``round_trip_ms``: for each stroke of ``digits`` pen-drawn digits, from the page sending the
   stroke's last message that changes the drawing (``stroke_begin`` or ``points``) to the first
   answer whose ``seq`` covers it (``performance.now()`` both ends; the revisions are counted on
-  the page as the exhibit counts them, see tests/tablet_remote.py), with no loss and with 5 %
+  the page as the exhibit counts them, see tests/support/tablet_remote.py), with no loss and with 5 %
   random loss each way; p50/p99/max over the strokes. ``every_message_round_trip_ms``: the same
   for every such message while the pen moves. Answers come at most ``predictions_per_second``
   (30) times a second, so up to 33 ms of either is the exhibit waiting on purpose.
@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from tools.exhibit_process import ExhibitProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 LOSS_PERCENT = 5
@@ -159,8 +161,7 @@ class Matrix:
 
 
 def _measure_browser(name: str, launch, lab, exhibit, folder: Path, plan: dict, deadline: float) -> dict:
-    import pen_digits
-    import tablet_remote
+    from support import pen_digits, tablet_remote
 
     digits = pen_digits.load(plan["digits"])
     with launch(folder / name, namespace=lab.tablet) as browser:
@@ -204,11 +205,10 @@ def _back_stats(runs: list[dict]) -> dict:
 def bench_network_matrix(
     export: Path, digits: int, restarts: int, drops: int, down_s: float, budget_s: float
 ) -> dict:
-    sys.path.insert(0, str(ROOT / "tests"))  # the harness lives beside the tests that use it
-    import netlab
-    from chromium import Chromium, chromium_missing
-    from exhibit import Exhibit
-    from firefox import Firefox, firefox_missing
+    sys.path.insert(0, str(ROOT / "tests"))  # the browser and network harness lives beside its tests
+    from support import netlab
+    from support.chromium import Chromium, chromium_missing
+    from support.firefox import Firefox, firefox_missing
 
     what = {
         "what": "tablet page in Firefox ESR and Chromium (default privacy) ↔ exhibit, two network namespaces "
@@ -224,7 +224,9 @@ def bench_network_matrix(
     browsers: dict = {}
     with tempfile.TemporaryDirectory() as tmp, netlab.NetLab() as lab:
         lab.block_mdns()
-        exhibit = Exhibit(Path(tmp) / "exhibit", export, lab.exhibit, tablet={"when_busy": "take_over"})
+        exhibit = ExhibitProcess(
+            Path(tmp) / "exhibit", export, namespace=lab.exhibit, tablet={"when_busy": "take_over"}
+        )
         exhibit.start()
         try:
             for name, launch, missing in (

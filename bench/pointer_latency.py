@@ -13,7 +13,7 @@ frame to the pointer events behind it needs no change to the server:
 
 - Tablet page: each pointer event on the surface is logged with its ``event.timeStamp``; each
   message that changes the drawing gets the drawing's revision, counted as the exhibit counts it
-  (tests/tablet_remote.py's watcher), so a pointer event belongs to the revision of the first
+  (tests/support/tablet_remote.py's watcher), so a pointer event belongs to the revision of the first
   such message sent after it; each answer (``prediction``) carries ``seq``, the revision it
   answers, and its probabilities.
 - Screen: each ``activation`` event is logged as it arrives, with its probabilities, and the time
@@ -90,7 +90,7 @@ POINTER_HOOK = """() => {
 async def measure(base: str, pairing_code: str, drawings: list, source: str) -> dict:
     """Replay ``drawings`` ([[[x, y, t_ms], ...], ...] each) and match pointer events to frames."""
     sys.path.insert(0, str(ROOT / "tests"))  # the tablet page's watcher lives beside its tests
-    from tablet_remote import WATCH
+    from support.tablet_remote import WATCH
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)

@@ -35,8 +35,6 @@ import json
 import math
 import os
 import platform
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +52,7 @@ from bench.takeover import bench_takeover
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.replay import DEFAULT_EXPORT, replay, replay_webrtc
+from tools.exhibit_process import QUIET_PLAYLIST, ExhibitProcess
 from training import train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,12 +169,13 @@ def bench_pointer_latency(pen_file: Path | None, drawings: int, answers_per_s: i
 
     ``answers_per_s``: the kiosk's ``tablet.predictions_per_second`` (None: the shipped default)."""
     chosen, source = pointer_latency.load_drawings(pen_file, drawings)
+    tablet = {"predictions_per_second": answers_per_s} if answers_per_s else {}
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_exhibit(Path(tmp), quiet=True, answers_per_s=answers_per_s) as (base, _),
+        ExhibitProcess(Path(tmp), DEFAULT_EXPORT, tablet=tablet, settings=QUIET_PLAYLIST) as exhibit,
     ):
-        token = (Path(tmp) / "state" / "admin.token").read_text().strip()
-        code = _post(f"{base}/api/admin/pairing", {}, token)["code"]
+        code = exhibit.pairing_code()
+        base = exhibit.base
         result = asyncio.run(pointer_latency.measure(base, code, chosen, source))
     return {
         "what": "tablet page pointer event -> the screen's first frame after its answer; both pages in one "
@@ -198,8 +198,8 @@ def _display_met(size: dict) -> dict:
 
 
 def bench_playground(pen_file: Path | None) -> dict:
-    with tempfile.TemporaryDirectory() as tmp, running_exhibit(Path(tmp)) as (base, _):
-        token = (Path(tmp) / "state" / "admin.token").read_text().strip()
+    with tempfile.TemporaryDirectory() as tmp, ExhibitProcess(Path(tmp), DEFAULT_EXPORT) as exhibit:
+        base, token = exhibit.base, exhibit.admin_token
         _wait_for_playground(base)
         source = pen_file or _synthetic_stroke_file(Path(tmp) / "synthetic.jsonl")
         learn = asyncio.run(playground_bench.time_to_accuracy(base, token))
@@ -242,45 +242,16 @@ def running_exhibit(
     quiet: bool = False,
     answers_per_s: int | None = None,
 ):
-    """``python -m kiosk`` from ``root`` (this tree, or another checkout run with the same venv and
-    export) on a free loopback port with a paired tablet: (base URL, credential). ``quiet``: the
-    attract playlist is the timeline alone (no playground training on the CPU meanwhile).
-    ``answers_per_s``: the tablet's ``predictions_per_second`` (default: the config's own)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    folder.mkdir(parents=True, exist_ok=True)
-    config = folder / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\nmodel:\n  export: {DEFAULT_EXPORT}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n"
-        + (f"  predictions_per_second: {answers_per_s}\n" if answers_per_s else "")
-        + (f"display:\n  connections_per_neuron: {per_neuron}\n" if per_neuron else "")
-        + ("attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n" if quiet else "")
+    """The exhibit (tools/exhibit_process.py) from ``root`` (this tree, or another checkout run with
+    the same venv and export) on a free loopback port with a paired tablet: (base URL, credential).
+    ``quiet``: the attract playlist is the timeline alone (no playground training on the CPU
+    meanwhile). ``answers_per_s``: the tablet's ``predictions_per_second`` (default: the config's own)."""
+    settings = (f"display:\n  connections_per_neuron: {per_neuron}\n" if per_neuron else "") + (
+        QUIET_PLAYLIST if quiet else ""
     )
-    # PYTHONPATH first: the venv's editable install points at this tree's kiosk package.
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    server = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config)], cwd=root, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                token = (folder / "state" / "admin.token").read_text()
-                code = _post(f"{base}/api/admin/pairing", {}, token)["code"]
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, _post(f"{base}/api/tablet/pair", {"code": code, "name": "bench"})["credential"]
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-def _post(url: str, body: dict, token: str | None = None) -> dict:
-    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
+    tablet = {"predictions_per_second": answers_per_s} if answers_per_s else {}
+    with ExhibitProcess(folder, DEFAULT_EXPORT, tablet=tablet, settings=settings, root=root) as exhibit:
+        yield exhibit.base, exhibit.pair("bench")["credential"]
 
 
 def _synthetic_stroke_file(path: Path) -> Path:

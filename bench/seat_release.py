@@ -21,20 +21,17 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.soak_pairs import exhibit
 from kiosk.tablet.virtual import VirtualTablet, VirtualTabletError
+from tools.exhibit_process import QUIET_PLAYLIST, ExhibitProcess
 
 TIMEOUT_S = 10.0  # tablet.connect_timeout_seconds and silence_timeout_seconds, shipped defaults
 SLACK_S = 1.5
 
 
 def bench_seat_release() -> dict:
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        exhibit(Path(tmp), Path(tmp) / "kiosk.log") as (_, base, token),
-    ):
-        never, silent = asyncio.run(_measure(base, token))
-        log = (Path(tmp) / "kiosk.log").read_text(errors="replace")
+    with tempfile.TemporaryDirectory() as tmp, ExhibitProcess(Path(tmp), settings=QUIET_PLAYLIST) as exhibit:
+        never, silent = asyncio.run(_measure(exhibit.base, exhibit.admin_token))
+        log = exhibit.log_text()
     return {
         "what": "seconds a tablet that never connects, or falls silent, keeps the only seat from the next",
         "never_connects_s": never,

@@ -17,23 +17,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter, deque
 from pathlib import Path
 
 import aiohttp
 
 from kiosk.tablet.virtual import VirtualTablet
+from tools.exhibit_process import QUIET_PLAYLIST, ExhibitProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT / "exports" / "mnist-mlp"
@@ -45,10 +42,11 @@ def bench_soak_pairs(
     cycles: int = 300, max_seconds: float = 300, settle_s: float = 5, keep: int = 50
 ) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        log_path = Path(tmp) / "kiosk.log"
-        with exhibit(Path(tmp), log_path) as (server, base, token):
-            run = asyncio.run(_soak(server.pid, base, token, cycles, max_seconds, settle_s, keep))
-        log = log_path.read_text(errors="replace")
+        with ExhibitProcess(Path(tmp), EXPORT, settings=QUIET_PLAYLIST) as exhibit:
+            run = asyncio.run(
+                _soak(exhibit.pid, exhibit.base, exhibit.admin_token, cycles, max_seconds, settle_s, keep)
+            )
+        log = exhibit.log_text()
     start, end = run["samples"][0], run["samples"][-1]
     return {
         "what": "pair -> connect a virtual tablet (WebRTC, loopback) -> draw -> hang up; revoked "
@@ -155,47 +153,6 @@ def _summary(values: list[float]) -> dict:
         "p95": round(ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)], 3),
         "max": round(ordered[-1], 3),
     }
-
-
-@contextlib.contextmanager
-def exhibit(folder: Path, log_path: Path):
-    """``python -m kiosk`` on a free loopback port, logging to ``log_path``: (process, URL, admin token)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = folder / "kiosk.yaml"
-    # Timeline only: the playlist's playground runs would start a training process beside the soak.
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\nmodel:\n  export: {EXPORT}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n"
-        "attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n"
-    )
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "--config", str(config)], cwd=ROOT, stderr=log
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        token = _wait_for_token(server, folder / "state" / "admin.token", base)
-        yield server, base, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _wait_for_token(server: subprocess.Popen, path: Path, base: str, seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the exhibit exited with status {server.returncode}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/healthz", timeout=2):
-            return path.read_text().strip()
-        time.sleep(0.2)
-    raise RuntimeError(f"the exhibit did not come up within {seconds} s")
 
 
 def main(argv: list[str] | None = None) -> int:

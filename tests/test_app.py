@@ -16,13 +16,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import start_server, stop_server, wait_until_serving
 
 from kiosk import http_errors
 from kiosk.app import REJECTION_REASONS, create_app
 from kiosk.config import Config, ConfigError, LimitsConfig, ModelConfig, ServerConfig
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
+from tools.exhibit_process import ExhibitProcess
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
@@ -296,31 +296,27 @@ def http(url: str, body: dict | None = None) -> tuple[int, dict]:
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.process
 def test_server_process_serves_and_stops_gracefully(
-    tmp_path: Path, export_dir: Path, free_port: int, stop: signal.Signals
+    tmp_path: Path, export_dir: Path, stop: signal.Signals
 ) -> None:
-    config = tmp_path / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {free_port}\nmodel:\n  export: {export_dir}\n"
-        f"tablet:\n  state_dir: {tmp_path / 'state'}\n"
-    )
-    server = start_server(config)
-    base = f"http://127.0.0.1:{free_port}"
+    server = ExhibitProcess(tmp_path, export_dir)
+    server.start()
     try:
-        health = wait_until_serving(server, base)
-        assert health["status"] == "ok"
-        status, result = http(f"{base}/api/infer", {"strokes": ONE})
+        assert server.get("/healthz")["status"] == "ok"
+        status, result = http(f"{server.base}/api/infer", {"strokes": ONE})
         assert status == 200 and 0 <= result["digit"] <= 9
         with pytest.raises(urllib.error.HTTPError) as refused:
-            http(f"{base}/api/infer", {"strokes": "none"})
+            http(f"{server.base}/api/infer", {"strokes": "none"})
         assert refused.value.code == 400
     finally:
-        stderr = stop_server(server, stop)
+        stderr = server.stop(stop)
     assert server.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "rejected POST /api/infer" in stderr  # logging is configured at the configured level
 
 
+@pytest.mark.process
 def test_server_process_exits_2_when_the_port_is_taken(tmp_path: Path, export_dir: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

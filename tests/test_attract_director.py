@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from aiohttp import web
-from conftest import REPO, write_tiny_export
+from support import REPO
+from support.exports import write_tiny_export
 from test_display_screen import RecordingHub
 
 from kiosk.attract.director import DIRECTOR, TICK_S, ExhibitDirector, setup_director

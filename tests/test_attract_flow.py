@@ -6,7 +6,6 @@ The screen is watched as the kiosk browser watches it: ``/api/display/events``."
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,11 +13,15 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from conftest import Kiosk, post_json
-from sse_client import SseReader
+import yaml
+from support.api import post_json
+from support.sse_client import SseReader
 
 from kiosk.display.screen import EVENT_ORDER
 from kiosk.tablet.virtual import VirtualTablet
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = pytest.mark.process
 
 IDLE_S = 3
 ZONE = "Europe/Berlin"
@@ -34,22 +37,17 @@ SCENE = {"v": 1, "type": "scene", "language": "en"}  # what tablets hear, in the
 
 
 @pytest.fixture
-def start_kiosk(tmp_path: Path, export_dir: Path, free_port: int):
+def start_kiosk(tmp_path: Path, export_dir: Path):
     """Start the real server with an ``attract:`` section of our own; stopped afterwards (SIGTERM,
     and its log must hold no traceback)."""
-    started: list[Kiosk] = []
+    started: list[ExhibitProcess] = []
 
-    def start(attract: dict) -> tuple[Kiosk, str]:
-        config = tmp_path / "kiosk.yaml"
+    def start(attract: dict) -> tuple[ExhibitProcess, str]:
         settings = {
-            "server": {"host": "127.0.0.1", "port": free_port},
-            "model": {"export": str(export_dir)},
-            "tablet": {"state_dir": str(tmp_path / "state")},
             "display": {"idle_seconds": IDLE_S},
             "attract": {"timezone": ZONE, "playlist": PLAYLIST, **attract},
         }
-        config.write_text(json.dumps(settings, indent=2))  # JSON is YAML
-        kiosk = Kiosk(config, tmp_path / "state", free_port)
+        kiosk = ExhibitProcess(tmp_path, export_dir, settings=yaml.safe_dump(settings))
         started.append(kiosk)
         kiosk.start()
         return kiosk, pair(kiosk)
@@ -57,9 +55,10 @@ def start_kiosk(tmp_path: Path, export_dir: Path, free_port: int):
     yield start
     for kiosk in started:
         kiosk.stop()
+        assert kiosk.tracebacks() == []
 
 
-def pair(kiosk: Kiosk) -> str:
+def pair(kiosk: ExhibitProcess) -> str:
     """A paired tablet's credential, as staff pair one: a window opened with the admin token."""
     status, window = post_json(f"{kiosk.base}/api/admin/pairing", {}, kiosk.admin_token)
     assert status == 200, window

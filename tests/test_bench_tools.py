@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 
 import numpy as np
+import pytest
 
 from bench import display_frames, pointer_latency
 
@@ -80,6 +81,7 @@ def test_rounds_are_pooled_and_compared_new_over_old() -> None:
     }
 
 
+@pytest.mark.process
 def test_the_baseline_checkout_is_removed_afterwards() -> None:
     with display_frames.baseline_tree("HEAD") as tree:
         assert (tree / "kiosk" / "__init__.py").is_file()

@@ -16,7 +16,11 @@ import re
 import urllib.request
 
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json
+from support import REPO
+from support.api import post_json
+from support.browsers import browser_missing
+
+from tools.exhibit_process import ExhibitProcess
 
 EN = json.loads((REPO / "display" / "i18n" / "en.json").read_text(encoding="utf-8"))
 TABLET_EN = json.loads((REPO / "tablet_client" / "i18n" / "en.json").read_text(encoding="utf-8"))
@@ -31,13 +35,17 @@ TITLES = {
 }
 MIN_TEXT_PX = 32
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
-    kiosk = Kiosk.shipped(
-        tmp_path_factory.mktemp("explain"), "display:\n  idle_seconds: 3600\nlanguage: en\n"
+    kiosk = ExhibitProcess(
+        tmp_path_factory.mktemp("explain"), settings="display:\n  idle_seconds: 3600\nlanguage: en\n"
     )
     kiosk.start()
     try:

@@ -15,10 +15,17 @@ import io
 
 import numpy as np
 import pytest
-from conftest import Kiosk, browser_missing, post_json
 from PIL import Image
+from support.api import post_json
+from support.browsers import browser_missing
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 HD = {"width": 1920, "height": 1080}
 UHD = {"width": 3840, "height": 2160}
@@ -35,7 +42,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory):
         "display:\n  idle_seconds: 3600\nlanguage: en\n"
         "attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n"
     )
-    kiosk = Kiosk.shipped(tmp_path_factory.mktemp("layout"), settings)
+    kiosk = ExhibitProcess(tmp_path_factory.mktemp("layout"), settings=settings)
     kiosk.start()
     # The timeline stands still: no activation from the server overwrites the ones a test shows.
     status, answer = post_json(f"{kiosk.base}/api/admin/timeline", {"action": "pause"}, kiosk.admin_token)

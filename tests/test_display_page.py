@@ -16,12 +16,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
 from PIL import Image
+from support import REPO
+from support.api import post_json
+from support.browsers import browser_missing
 
 from kiosk.tablet.virtual import VirtualTablet
+from tools.exhibit_process import ExhibitProcess
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
 VIEWPORT = {"width": 1280, "height": 720}
@@ -29,31 +36,24 @@ SETTLED = "() => window.__display?.view && !window.__display.view.moving && wind
 YELLOW = np.array([255, 210, 63])  # the answer's colour in display/js/network/palette.js
 
 
-def _write_config(folder: Path, port: int) -> Path:
-    config = folder / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\n"
-        f"model:\n  export: {SHIPPED_EXPORT}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n"
-        "display:\n  idle_seconds: 3600\n"  # a visitor's drawing stays until a test moves on
-        "language: de\n"
-        # One scene all along: the playlist moving on (a playground run, sample digits) must not
-        # change what a test measures, e.g. the heap over 10,000 updates.
-        "attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n"
-    )
-    return config
+SETTINGS = (
+    "display:\n  idle_seconds: 3600\n"  # a visitor's drawing stays until a test moves on
+    "language: de\n"
+    # One scene all along: the playlist moving on (a playground run, sample digits) must not
+    # change what a test measures, e.g. the heap over 10,000 updates.
+    "attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n"
+)
 
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("screen")
-    port = unused_port()
-    kiosk = Kiosk(_write_config(folder, port), folder / "state", port)
+    kiosk = ExhibitProcess(tmp_path_factory.mktemp("screen"), SHIPPED_EXPORT, settings=SETTINGS)
     kiosk.start()
     try:
         yield kiosk
     finally:
         kiosk.stop()
+        assert kiosk.tracebacks() == []
 
 
 class Screen:
@@ -89,20 +89,20 @@ class Screen:
         return self.page.evaluate(f"() => window.__display.outputOnScreen({digit})")
 
 
-def command(kiosk: Kiosk, what: str, body: dict) -> dict:
+def command(kiosk: ExhibitProcess, what: str, body: dict) -> dict:
     status, answer = post_json(f"{kiosk.base}/api/admin/{what}", body, kiosk.admin_token)
     assert status == 200, answer
     return answer
 
 
-def pair_tablet(kiosk: Kiosk) -> str:
+def pair_tablet(kiosk: ExhibitProcess) -> str:
     code = command(kiosk, "pairing", {})["code"]
     status, answer = post_json(f"{kiosk.base}/api/tablet/pair", {"code": code, "name": "test"})
     assert status == 200, answer
     return answer["credential"]
 
 
-def draw_on_a_tablet(kiosk: Kiosk, strokes: list) -> dict:
+def draw_on_a_tablet(kiosk: ExhibitProcess, strokes: list) -> dict:
     """Draw over a real WebRTC data channel from another thread; returns the tablet's prediction."""
     credential = pair_tablet(kiosk)
     result: dict = {}
@@ -296,8 +296,7 @@ def test_ten_thousand_updates_grow_neither_the_heap_nor_the_gpu_objects(kiosk, b
 
 
 def test_the_screen_reconnects_and_resynchronises_after_a_server_restart(tmp_path: Path, browser) -> None:
-    port = unused_port()
-    kiosk = Kiosk(_write_config(tmp_path, port), tmp_path / "state", port)
+    kiosk = ExhibitProcess(tmp_path, SHIPPED_EXPORT, settings=SETTINGS)
     kiosk.start()
     try:
         screen = Screen(browser, kiosk.base)
@@ -327,6 +326,7 @@ def test_the_screen_reconnects_and_resynchronises_after_a_server_restart(tmp_pat
         screen.page.close()
     finally:
         kiosk.stop()
+    assert kiosk.tracebacks() == []
     # While the server was down the browser reported refused connections; nothing else may appear.
     assert [e for e in screen.errors if "ERR_CONNECTION_REFUSED" not in e] == []
 

@@ -14,8 +14,12 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
 from PIL import Image
+from support import REPO, layers
+from support.api import post_json
+from support.browsers import browser_missing
+
+from tools.exhibit_process import ExhibitProcess
 
 SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
 I18N = REPO / "display" / "i18n"
@@ -23,22 +27,18 @@ VIEWPORT = {"width": 1280, "height": 720}
 SETTLED = "() => window.__display?.view && !window.__display.view.moving && window.__display.view.lines.sets"
 EXHIBIT_ZONE = timezone(timedelta(hours=1))
 
-browser_needed = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+# Chromium against the real exhibit: the browser and process layers (tests/support/layers.py).
+browser_needed = layers.marks(
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+)
 
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("scenes")
-    port = unused_port()
-    config = folder / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\n"
-        f"model:\n  export: {SHIPPED_EXPORT}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n"
-        "display:\n  idle_seconds: 3600\n"
-        "language: de\n"
-    )
-    kiosk = Kiosk(config, folder / "state", port)
+    settings = "display:\n  idle_seconds: 3600\nlanguage: de\n"
+    kiosk = ExhibitProcess(tmp_path_factory.mktemp("scenes"), SHIPPED_EXPORT, settings=settings)
     kiosk.start()
     # The timeline stands still: no activation from the server overwrites the ones a test shows.
     status, answer = post_json(f"{kiosk.base}/api/admin/timeline", {"action": "pause"}, kiosk.admin_token)
@@ -47,6 +47,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory):
         yield kiosk
     finally:
         kiosk.stop()
+        assert kiosk.tracebacks() == []
 
 
 class Screen:
@@ -309,7 +310,7 @@ def test_a_presenters_caption_and_badge_come_and_go(screen) -> None:
 # ---- from the real event stream ---------------------------------------------------------------
 
 
-def _command(kiosk: Kiosk, what: str, body: dict) -> None:
+def _command(kiosk: ExhibitProcess, what: str, body: dict) -> None:
     status, answer = post_json(f"{kiosk.base}/api/admin/{what}", body, kiosk.admin_token)
     assert status == 200, answer
 

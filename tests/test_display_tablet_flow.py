@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sse_client import SseReader
+from support.sse_client import SseReader
 
 from kiosk.admin import ADMIN
 from kiosk.app import create_app

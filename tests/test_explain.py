@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO
+from support import REPO
 from test_attract_director import BEFORE_OPENING, OPEN, PLAYLIST, Exhibit, make_config, timeline
 from test_tablet_session import Tablet
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import TINY_ARCHITECTURE, rewrite_manifest
+from support.exports import TINY_ARCHITECTURE, rewrite_manifest
 
 import training.export
 from kiosk.model.export import ExportError, SnapshotInfo, load_timeline

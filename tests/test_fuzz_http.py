@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from fuzz_strategies import NUMBERS, SANE_POINT, encoded, objects, points, weighted
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support.fuzz_strategies import NUMBERS, SANE_POINT, encoded, objects, points, weighted
 
 from kiosk.admin import ADMIN
 from kiosk.app import create_app
@@ -32,6 +32,9 @@ from kiosk.presenter.auth import PRESENTER
 from kiosk.presenter.passphrase import hash_passphrase
 from kiosk.tablet.routes import TABLET_PROBLEMS, TABLETS
 from kiosk.tablet.throttle import Throttle
+
+# Hypothesis tries hundreds of inputs a test: seconds of CPU each, so not in make test-fast.
+pytestmark = pytest.mark.slow
 
 PASSPHRASE = "a guide's passphrase"
 FUZZ = settings(

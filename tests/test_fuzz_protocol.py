@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-from fuzz_strategies import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.fuzz_strategies import (
     HUGE,
     NUMBERS,
     ONE_IN_TEN,
@@ -23,8 +25,6 @@ from fuzz_strategies import (
     points,
     weighted,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
@@ -32,6 +32,9 @@ from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet import protocol
 from kiosk.tablet.protocol import ProtocolError
 from kiosk.tablet.session import TabletSession
+
+# Hypothesis tries hundreds of inputs a test: seconds of CPU each, so not in make test-fast.
+pytestmark = pytest.mark.slow
 
 LIMITS = StrokeLimits(max_strokes=8, max_points_per_stroke=50, max_points=200)
 KINDS = ["stroke_begin", "points", "stroke_end", "clear", "undo", "ping"]

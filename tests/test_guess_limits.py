@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiortc import RTCPeerConnection
-from conftest import FakeClock
+from support.clock import FakeClock
 
 from kiosk.admin import ADMIN
 from kiosk.app import create_app

@@ -7,7 +7,7 @@ import inspect
 import json
 
 import pytest
-from conftest import FakeClock
+from support.clock import FakeClock
 
 from kiosk.hub import Event, EventHub, SubscriberDropped
 

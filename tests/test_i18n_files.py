@@ -13,7 +13,7 @@ import re
 
 import pytest
 from aiohttp import web
-from conftest import REPO
+from support import REPO
 
 from kiosk.languages import PAGES, languages
 from kiosk.pages import setup_pages

@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from kiosk import logs
 from kiosk.config import Config, LoggingConfig

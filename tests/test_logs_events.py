@@ -101,6 +101,7 @@ async def test_a_tablet_connecting_drawing_and_leaving(peers: TabletPeers, caplo
     ]
 
 
+@pytest.mark.slow
 async def test_the_reason_for_each_drop(peers: TabletPeers, caplog) -> None:  # noqa: F811
     caplog.set_level(logging.INFO, "kiosk")
     peers.drawers, peers.take_over = 1, True

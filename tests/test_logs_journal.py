@@ -1,6 +1,6 @@
-"""The exhibit's log in a real journal: installed and booted as on an exhibit PC (tests/booted_debian.py),
-its lines reach journald with the right priority and no second timestamp, so staff's
-``journalctl -u nn-kiosk -p warning`` shows the problems only.
+"""The exhibit's log in a real journal: installed and booted as on an exhibit PC
+(tests/support/booted_debian.py), its lines reach journald with the right priority and no second
+timestamp, so staff's ``journalctl -u nn-kiosk -p warning`` shows the problems only.
 
 Skipped, saying why, where a PC cannot be booted here (see test_systemd_boot.py)."""
 
@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import booted_debian
 import pytest
+from support import booted_debian
 from test_systemd_boot import HEALTHZ, PC, SERVER, START_ALLOWANCE_S, wait_for
 
 pytestmark = [
+    pytest.mark.process,
     pytest.mark.slow,
     pytest.mark.skipif(booted_debian.unavailable() is not None, reason=booted_debian.unavailable() or ""),
 ]

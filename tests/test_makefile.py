@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 MAKE = shutil.which("make")
-pytestmark = pytest.mark.skipif(MAKE is None, reason="GNU make is not installed")
+pytestmark = [pytest.mark.process, pytest.mark.skipif(MAKE is None, reason="GNU make is not installed")]
 
 
 def _fake_python(folder: Path, name: str, version: tuple[int, int]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
-from sse_client import SseReader
+from support.sse_client import SseReader
 
 from kiosk.admin import ADMIN
 from kiosk.app import create_app

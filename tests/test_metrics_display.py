@@ -7,10 +7,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import Kiosk, browser_missing
 from prometheus_client.parser import text_string_to_metric_families
+from support.browsers import browser_missing
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 
 def scrape(base: str) -> dict[tuple[str, tuple], float]:
@@ -24,7 +30,7 @@ def scrape(base: str) -> dict[tuple[str, tuple], float]:
 
 
 def test_the_screen_reports_its_frame_times_and_they_reach_the_metrics(browser, tmp_path: Path) -> None:
-    kiosk = Kiosk.shipped(
+    kiosk = ExhibitProcess(
         tmp_path, settings="attract:\n  playlist:\n    - {scene: timeline, seconds: 3600}\n"
     )
     kiosk.start()

@@ -12,12 +12,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Kiosk, browser_missing, post_json, unused_port, write_exhibit_config
 from PIL import Image
+from support.api import post_json
+from support.browsers import browser_missing
 
 from kiosk.playground.datasets import make_dataset, split
+from tools.exhibit_process import ExhibitProcess
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 VIEWPORT = {"width": 1280, "height": 720}
 PLAYGROUND = "window.__display.playground"
@@ -25,21 +31,17 @@ PLAYGROUND = "window.__display.playground"
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
-    folder = tmp_path_factory.mktemp("playground-screen")
-    port = unused_port()
-    config = write_exhibit_config(folder, export_dir, port)
-    config.write_text(
-        config.read_text() + "playground:\n  frames_per_second: 20\n  tablet_steps_per_second: 30\n"
-    )
-    kiosk = Kiosk(config, folder / "state", port)
+    settings = "playground:\n  frames_per_second: 20\n  tablet_steps_per_second: 30\n"
+    kiosk = ExhibitProcess(tmp_path_factory.mktemp("playground-screen"), export_dir, settings=settings)
     kiosk.start()
     try:
         yield kiosk
     finally:
         kiosk.stop()
+        assert kiosk.tracebacks() == []
 
 
-def train(kiosk: Kiosk, body: dict) -> dict:
+def train(kiosk: ExhibitProcess, body: dict) -> dict:
     status, answer = post_json(f"{kiosk.base}/api/train", body, kiosk.admin_token)
     assert status == 200, answer
     return answer

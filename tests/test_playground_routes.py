@@ -258,6 +258,7 @@ async def test_an_unknown_command_field_gets_a_400(client) -> None:
 # --- a run --------------------------------------------------------------------------------------
 
 
+@pytest.mark.process
 async def test_a_run_started_over_http_is_on_the_screen_and_the_stream(client) -> None:
     stream = Events(await client.get("/api/train_stream"))
     await stream.until("history")

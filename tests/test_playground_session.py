@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 import pytest_asyncio
+from support import layers
 
 import kiosk.playground.session as session_module
 from kiosk.hub import EventHub, SubscriberDropped
@@ -24,7 +25,8 @@ from kiosk.playground.session import PlaygroundSession
 from kiosk.playground.spec import PlaygroundSpec
 from kiosk.playground.worker import Worker
 
-module_loop = pytest.mark.asyncio(loop_scope="module")
+# The tests against the real training process share one loop (and the process): the process layer.
+module_loop = layers.marks(pytest.mark.asyncio(loop_scope="module"), pytest.mark.process)
 
 FPS = 20
 FRAME_S = 1 / FPS
@@ -524,13 +526,13 @@ def paced_worker(steps_per_second: float, *, max_seconds: float = 600, clock=Non
     return worker, pipe, trainer
 
 
-def test_a_paced_run_is_done_after_max_seconds_of_training() -> None:
-    worker, pipe, _ = paced_worker(30, max_seconds=0.5)
-    started = time.monotonic()
-    while worker.state == "running" and time.monotonic() - started < 1.5:
+def test_a_paced_run_is_done_after_max_seconds_of_training(clock) -> None:
+    worker, pipe, _ = paced_worker(30, max_seconds=0.5, clock=clock)
+    started = clock.now
+    while worker.state == "running" and clock.now - started < 1.5:
         worker.train_one_frame()
     assert len(pipe.sent) >= 10  # it did run, frame after frame
-    assert worker.state == "done", f"still running after {time.monotonic() - started:.1f} s (max_seconds 0.5)"
+    assert worker.state == "done", f"still running after {clock.now - started:.1f} s (max_seconds 0.5)"
 
 
 @pytest.mark.parametrize("steps_per_second", [0.5, 1.5, 4, 30, 200])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import make_mocked_request
-from conftest import FakeClock
+from support.clock import FakeClock
 
 from kiosk.config import Config, ConfigError, PresenterConfig, load_config
 from kiosk.http_errors import Rejected

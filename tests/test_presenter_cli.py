@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from kiosk.config import load_config
 from kiosk.presenter import cli
@@ -26,6 +26,7 @@ def run(stdin: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.process
 def test_the_printed_line_pasted_into_the_config_verifies_the_passphrase(tmp_path: Path) -> None:
     done = run("the owls are not what they seem\n")
     assert done.returncode == 0, done.stderr
@@ -38,6 +39,7 @@ def test_the_printed_line_pasted_into_the_config_verifies_the_passphrase(tmp_pat
     assert not verify_passphrase("the owls are not what they seem\n", stored)
 
 
+@pytest.mark.process
 def test_a_short_passphrase_is_refused_and_nothing_printed() -> None:
     done = run("owls\n")
     assert done.returncode == 1 and done.stdout == ""

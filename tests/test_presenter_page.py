@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from conftest import REPO, Kiosk, browser_missing, unused_port, write_exhibit_config
+from support import REPO, layers
+from support.browsers import browser_missing
 
 from kiosk.pages import setup_pages
+from tools.exhibit_process import ExhibitProcess
 
 CLIENT = REPO / "presenter_client"
 JS_TYPES = {"application/javascript", "text/javascript"}
@@ -106,28 +108,30 @@ def test_every_text_exists_in_every_language() -> None:
 
 # ---- a real browser against the real server ---------------------------------------------------
 
-browser_only = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+# Chromium against the real exhibit: the browser and process layers (tests/support/layers.py).
+browser_only = layers.marks(
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+)
 
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
     from kiosk.presenter.passphrase import hash_passphrase
 
-    folder = tmp_path_factory.mktemp("presenter")
-    port = unused_port()
-    config = write_exhibit_config(folder, export_dir, port)
-    with config.open("a") as file:
-        file.write(
-            f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
-            # a quiet attract loop: the training history only, no playground training beside the tests
-            "attract:\n  playlist:\n    - scene: timeline\n      seconds: 3600\n"
-        )
-    kiosk = Kiosk(config, folder / "state", port)
+    settings = (
+        f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
+        # a quiet attract loop: the training history only, no playground training beside the tests
+        "attract:\n  playlist:\n    - scene: timeline\n      seconds: 3600\n"
+    )
+    kiosk = ExhibitProcess(tmp_path_factory.mktemp("presenter"), export_dir, settings=settings)
     kiosk.start()
     try:
         yield kiosk
     finally:
         kiosk.stop()
+        assert kiosk.tracebacks() == []
 
 
 class PresenterPage:
@@ -180,7 +184,7 @@ class PresenterPage:
 
 
 @browser_only
-def test_a_wrong_passphrase_is_told_and_nothing_opens(browser, kiosk: Kiosk) -> None:
+def test_a_wrong_passphrase_is_told_and_nothing_opens(browser, kiosk: ExhibitProcess) -> None:
     from playwright.sync_api import expect
 
     presenter = PresenterPage(browser, kiosk.base)
@@ -198,7 +202,7 @@ def test_a_wrong_passphrase_is_told_and_nothing_opens(browser, kiosk: Kiosk) -> 
 
 
 @browser_only
-def test_a_lost_session_brings_back_the_log_in(browser, kiosk: Kiosk) -> None:
+def test_a_lost_session_brings_back_the_log_in(browser, kiosk: ExhibitProcess) -> None:
     """Logged out elsewhere, or expired: the next command's 401 shows the log-in card again."""
     from playwright.sync_api import expect
 
@@ -215,7 +219,7 @@ def test_a_lost_session_brings_back_the_log_in(browser, kiosk: Kiosk) -> None:
 
 
 @browser_only
-def test_throttled_and_switched_off_log_ins_say_what_to_do(browser, kiosk: Kiosk) -> None:
+def test_throttled_and_switched_off_log_ins_say_what_to_do(browser, kiosk: ExhibitProcess) -> None:
     """The exhibit's 429 and 503 as the page shows them (answered here: real throttling would lock
     this module's other log-ins out for a minute)."""
     from playwright.sync_api import expect
@@ -241,7 +245,7 @@ def test_throttled_and_switched_off_log_ins_say_what_to_do(browser, kiosk: Kiosk
 
 
 @browser_only
-def test_a_presenter_switches_the_scene_and_the_screen_shows_it(browser, kiosk: Kiosk) -> None:
+def test_a_presenter_switches_the_scene_and_the_screen_shows_it(browser, kiosk: ExhibitProcess) -> None:
     from playwright.sync_api import expect
 
     screen = browser.new_page(viewport={"width": 640, "height": 360})
@@ -278,7 +282,9 @@ def test_a_presenter_switches_the_scene_and_the_screen_shows_it(browser, kiosk: 
 
 
 @browser_only
-def test_a_second_presenter_sees_who_holds_the_exhibit_and_must_take_over(browser, kiosk: Kiosk) -> None:
+def test_a_second_presenter_sees_who_holds_the_exhibit_and_must_take_over(
+    browser, kiosk: ExhibitProcess
+) -> None:
     from playwright.sync_api import expect
 
     anna = PresenterPage(browser, kiosk.base)
@@ -332,7 +338,9 @@ def _draw_a_one(page, surface) -> None:
 
 
 @browser_only
-def test_remote_drawing_runs_the_tablet_page_with_the_presenters_credential(browser, kiosk: Kiosk) -> None:
+def test_remote_drawing_runs_the_tablet_page_with_the_presenters_credential(
+    browser, kiosk: ExhibitProcess
+) -> None:
     from playwright.sync_api import expect
 
     presenter = PresenterPage(browser, kiosk.base, LAPTOP)

@@ -10,8 +10,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock
-from sse_client import SseReader
+from support.clock import FakeClock
+from support.sse_client import SseReader
 
 from kiosk.admin import ADMIN
 from kiosk.app import create_app

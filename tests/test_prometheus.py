@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, Kiosk, unused_port
 from prometheus_client.parser import text_string_to_metric_families
+from support import REPO
 
 from kiosk.app import create_app
 from kiosk.config import Config, ModelConfig, TabletConfig
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
+from tools.exhibit_process import ExhibitProcess, unused_port
+
+pytestmark = pytest.mark.process
 
 SHIPPED = REPO / "docs" / "prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
@@ -128,7 +131,7 @@ def wait_for(what: str, check, seconds: float = 60):
 def test_a_real_prometheus_scrapes_the_exhibit_and_answers_a_query(tmp_path: Path) -> None:
     folder = tmp_path / "kiosk"
     folder.mkdir()
-    kiosk = Kiosk.shipped(folder, settings=f"metrics:\n  token: {TOKEN}\n")
+    kiosk = ExhibitProcess(folder, settings=f"metrics:\n  token: {TOKEN}\n")
     kiosk.start()
     prometheus = None
     try:

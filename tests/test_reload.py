@@ -9,8 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import start_server, stop_server, wait_until_serving, write_exhibit_config
-from sse_client import SseReader
+from support.sse_client import SseReader
 from test_systemd import receive_until
 
 from kiosk.app import create_app
@@ -23,6 +22,7 @@ from kiosk.reload import RESTART_KEYS, keep_restart_keys, reload_config
 from kiosk.settings import CONFIG
 from kiosk.tablet.routes import TABLETS
 from kiosk.tablet.virtual import VirtualTablet
+from tools.exhibit_process import ExhibitProcess
 
 ONE = [[50, 0, 0], [50, 50, 10], [51, 100, 20]]
 PLAYLIST = "attract:\n  playlist:\n    - {scene: call_to_action, seconds: 30, text: Komm zeichnen}\n"
@@ -118,31 +118,32 @@ async def test_a_bad_file_is_refused_and_the_running_config_stays(
     await tablet.close()
 
 
+@pytest.mark.process
 def test_sighup_reloads_and_tells_systemd(
-    tmp_path: Path, export_dir: Path, free_port: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, export_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = write_exhibit_config(tmp_path, export_dir, free_port)
+    server = ExhibitProcess(tmp_path, export_dir)
+    config = server.config
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(str(tmp_path / "notify"))
         monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "notify"))
-        server = start_server(config)
+        server.start()
         try:
-            wait_until_serving(server, f"http://127.0.0.1:{free_port}")
             receive_until(sock, server, "READY=1")
             config.write_text(config.read_text() + "language: de\n")
-            server.send_signal(signal.SIGHUP)
+            server.process.send_signal(signal.SIGHUP)
             reloading = receive_until(sock, server, "RELOADING=1")[-1]
             assert "MONOTONIC_USEC=" in reloading
             assert receive_until(sock, server, "READY=1")[-1] == "READY=1\nSTATUS=serving"
 
             config.write_text(config.read_text() + "display: [not, a, section]\n")
-            server.send_signal(signal.SIGHUP)
+            server.process.send_signal(signal.SIGHUP)
             receive_until(sock, server, "RELOADING=1")
             refused = receive_until(sock, server, "READY=1")[-1]
             assert "the last reload was refused" in refused
-            assert server.poll() is None  # still serving
+            assert server.returncode is None  # still serving
         finally:
-            log = stop_server(server, signal.SIGTERM)
+            log = server.stop()
     assert "reloaded" in log and "reload refused, the running configuration stays" in log
     assert "display" in log.split("reload refused")[1].splitlines()[0]
     assert "Traceback" not in log

@@ -10,13 +10,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHIPPED_EXPORT
+from support import REPO, SHIPPED_EXPORT
 
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import parse_strokes
 from kiosk.replay import replay
+
+pytestmark = pytest.mark.process
 
 
 def vertical_line(x: float, top: float, length: float, points: int = 21) -> list:

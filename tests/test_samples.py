@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHIPPED_EXPORT, rewrite_manifest
+from support import SHIPPED_EXPORT
+from support.exports import rewrite_manifest
 
 import training.samples
 from kiosk.model.engine import Engine

@@ -16,9 +16,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Kiosk, post_json, unused_port
+from support import REPO
+from support.api import post_json
 
 from kiosk.tablet.virtual import VirtualTablet
+from tools.exhibit_process import ExhibitProcess, unused_port
+
+pytestmark = pytest.mark.process
 
 CLOSED_EVERY_DAY = "attract:\n  opening_hours:\n" + "".join(
     f"    {day}: closed\n" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -35,13 +39,13 @@ def self_test(config: Path, timeout: float = 120) -> subprocess.CompletedProcess
     )
 
 
-def paired_tablets(kiosk: Kiosk) -> list[dict]:
+def paired_tablets(kiosk: ExhibitProcess) -> list[dict]:
     status, answer = _get_tablets(kiosk)
     assert status == 200, answer
     return answer["tablets"]
 
 
-def _get_tablets(kiosk: Kiosk) -> tuple[int, dict]:
+def _get_tablets(kiosk: ExhibitProcess) -> tuple[int, dict]:
     request = urllib.request.Request(
         f"{kiosk.base}/api/admin/tablets", headers={"Authorization": f"Bearer {kiosk.admin_token}"}
     )
@@ -49,7 +53,7 @@ def _get_tablets(kiosk: Kiosk) -> tuple[int, dict]:
         return response.status, json.loads(response.read())
 
 
-def pair(kiosk: Kiosk, name: str) -> dict:
+def pair(kiosk: ExhibitProcess, name: str) -> dict:
     _, window = post_json(f"{kiosk.base}/api/admin/pairing", {}, kiosk.admin_token)
     status, paired = post_json(f"{kiosk.base}/api/tablet/pair", {"code": window["code"], "name": name})
     assert status == 200, paired
@@ -58,7 +62,7 @@ def pair(kiosk: Kiosk, name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
-    kiosk = Kiosk.shipped(tmp_path_factory.mktemp("selftest"))
+    kiosk = ExhibitProcess(tmp_path_factory.mktemp("selftest"))
     kiosk.start()
     try:
         yield kiosk
@@ -66,7 +70,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory):
         kiosk.stop()
 
 
-def test_it_passes_against_a_running_exhibit_and_leaves_no_tablet(kiosk: Kiosk) -> None:
+def test_it_passes_against_a_running_exhibit_and_leaves_no_tablet(kiosk: ExhibitProcess) -> None:
     done = self_test(kiosk.config)
     assert done.returncode == 0, done.stdout + done.stderr
     verdict = done.stdout.strip().splitlines()[-1]
@@ -80,7 +84,7 @@ def test_it_passes_against_a_running_exhibit_and_leaves_no_tablet(kiosk: Kiosk) 
     assert "Traceback" not in done.stderr
 
 
-def test_a_tablet_left_by_an_interrupted_self_test_is_removed_first(kiosk: Kiosk) -> None:
+def test_a_tablet_left_by_an_interrupted_self_test_is_removed_first(kiosk: ExhibitProcess) -> None:
     left = pair(kiosk, "self-test")
     done = self_test(kiosk.config)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -89,7 +93,7 @@ def test_a_tablet_left_by_an_interrupted_self_test_is_removed_first(kiosk: Kiosk
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_while_drawing_it_still_removes_its_tablet(kiosk: Kiosk, sig: int) -> None:
+def test_interrupted_while_drawing_it_still_removes_its_tablet(kiosk: ExhibitProcess, sig: int) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "self-test", "--config", str(kiosk.config)],
         cwd=REPO,
@@ -114,7 +118,7 @@ def test_interrupted_while_drawing_it_still_removes_its_tablet(kiosk: Kiosk, sig
     assert paired_tablets(kiosk) == []
 
 
-async def test_it_does_not_push_a_connected_tablet_off_its_seat(kiosk: Kiosk) -> None:
+async def test_it_does_not_push_a_connected_tablet_off_its_seat(kiosk: ExhibitProcess) -> None:
     visitor = pair(kiosk, "by the door")
     tablet = VirtualTablet()
     try:
@@ -137,7 +141,7 @@ async def test_it_does_not_push_a_connected_tablet_off_its_seat(kiosk: Kiosk) ->
         post_json(f"{kiosk.base}/api/admin/tablets/revoke", {"device": visitor["device"]}, kiosk.admin_token)
 
 
-def test_it_leaves_an_open_pairing_window_to_whoever_opened_it(kiosk: Kiosk) -> None:
+def test_it_leaves_an_open_pairing_window_to_whoever_opened_it(kiosk: ExhibitProcess) -> None:
     _, window = post_json(f"{kiosk.base}/api/admin/pairing", {}, kiosk.admin_token)
     done = self_test(kiosk.config)
     assert done.returncode == 1 and "FAIL — a pairing window is open" in done.stdout
@@ -158,7 +162,7 @@ def test_it_fails_with_what_to_do_when_the_exhibit_is_not_running(tmp_path: Path
 
 
 def test_it_fails_with_the_config_and_the_user_to_use_when_the_admin_token_cannot_be_read(
-    kiosk: Kiosk, tmp_path: Path
+    kiosk: ExhibitProcess, tmp_path: Path
 ) -> None:
     other = tmp_path / "other.yaml"  # the running exhibit's port, another state folder
     other.write_text(kiosk.config.read_text().replace(str(kiosk.state), str(tmp_path / "state")))
@@ -175,7 +179,7 @@ def test_it_fails_with_the_config_and_the_user_to_use_when_the_admin_token_canno
 
 
 def test_it_fails_while_the_exhibit_is_closed_and_pairs_nothing(tmp_path: Path) -> None:
-    closed = Kiosk.shipped(tmp_path, CLOSED_EVERY_DAY)
+    closed = ExhibitProcess(tmp_path, settings=CLOSED_EVERY_DAY)
     closed.start()
     try:
         done = self_test(closed.config)

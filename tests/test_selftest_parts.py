@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import REPO
+from support import REPO
 
 from kiosk.selftest import run
 from kiosk.selftest.run import Failed, _check_scene

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import FakeClock
-from sse_client import SseReader, parse_block
+from support.clock import FakeClock
+from support.sse_client import SseReader, parse_block
 
 from kiosk.hub import Event, EventHub
 from kiosk.sse import format_event, stream_events

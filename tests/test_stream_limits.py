@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from sse_client import SseReader
+from support.sse_client import SseReader
 
 from kiosk.admin import ADMIN
 from kiosk.app import create_app

@@ -16,10 +16,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_server, stop_server, write_exhibit_config
+from support import REPO
 
 from kiosk import systemd_notify
 from kiosk.config import load_config
+from tools.exhibit_process import ExhibitProcess
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 MAKE = shutil.which("make")
@@ -141,38 +142,39 @@ def drain(sock: socket.socket) -> list[bytes]:
             return messages
 
 
+@pytest.mark.process
 def test_the_server_process_tells_systemd_ready_alive_and_stopping(
-    tmp_path: Path, export_dir: Path, free_port: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, export_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = write_exhibit_config(tmp_path, export_dir, free_port)
+    server = ExhibitProcess(tmp_path, export_dir)
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(str(tmp_path / "notify"))
         monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "notify"))
         monkeypatch.setenv("WATCHDOG_USEC", "1000000")  # a ping every 0.5 s
-        server = start_server(config)
+        server.start(wait=False)
         try:
             before_ready = receive_until(sock, server, "READY=1")
             # Ready means ready: the port accepts connections at the moment the message arrives.
-            with socket.create_connection(("127.0.0.1", free_port), timeout=2):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=2):
                 pass
             assert all(m.startswith("STATUS=") for m in before_ready[:-1]), before_ready
-            assert f"STATUS=serving on http://127.0.0.1:{free_port}" in before_ready[-1]
+            assert f"STATUS=serving on {server.url}" in before_ready[-1]
             pings = [receive_until(sock, server, "WATCHDOG=1", seconds=2) for _ in range(3)]
             assert all(p == ["WATCHDOG=1"] for p in pings), pings  # every 0.5 s, nothing else
-            server.send_signal(signal.SIGTERM)
+            server.process.send_signal(signal.SIGTERM)
             assert receive_until(sock, server, "STOPPING=1")[-1] == "STOPPING=1\nSTATUS=stopping"
         finally:
-            stderr = stop_server(server, signal.SIGTERM)
+            stderr = server.stop()
     assert server.returncode == 0, stderr
     assert "Traceback" not in stderr, stderr
 
 
-def receive_until(sock: socket.socket, server: subprocess.Popen, key: str, seconds: float = 60) -> list[str]:
+def receive_until(sock: socket.socket, server: ExhibitProcess, key: str, seconds: float = 60) -> list[str]:
     """Messages up to and including the first holding the line ``key``; fails if the server exits."""
     deadline = time.monotonic() + seconds
     messages: list[str] = []
     while time.monotonic() < deadline:
-        assert server.poll() is None, server.communicate()[1]
+        assert server.returncode is None, server.log_tail()
         sock.settimeout(max(0.01, min(0.5, deadline - time.monotonic())))
         try:
             messages.append(sock.recv(4096).decode())
@@ -205,6 +207,7 @@ needs_make = pytest.mark.skipif(
 
 @needs_make
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed (Debian: systemd)")
+@pytest.mark.process
 def test_installed_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     # verify checks that ExecStart's programs exist: install with a PREFIX whose python is real and
     # a stand-in for cage (not installed here); everything else is as `make install` writes it.
@@ -231,6 +234,7 @@ def test_installed_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("systemd-sysusers") is None, reason="systemd-sysusers is not installed")
+@pytest.mark.process
 def test_the_users_file_is_valid(tmp_path: Path) -> None:
     (tmp_path / "etc").mkdir()
     for name in ("passwd", "group", "shadow", "gshadow"):
@@ -257,6 +261,7 @@ def staged_install(tmp_path: Path) -> Path:
 
 
 @needs_make
+@pytest.mark.process
 def test_make_install_into_destdir(staged_install: Path) -> None:
     program = staged_install / "opt" / "nn-kiosk"
     assert not (program / ".venv").exists()  # a venv cannot be built for the final path from here
@@ -303,6 +308,7 @@ def unit_settings(path: Path) -> dict[str, list[str]]:
 
 @needs_make
 @pytest.mark.skipif(shutil.which("systemctl") is None, reason="systemctl is not installed")
+@pytest.mark.process
 def test_the_installed_units_start_at_boot_restart_and_reload(staged_install: Path) -> None:
     # systemctl --root enables units in an installed tree without a running systemd: what staff's
     # "systemctl enable" does on the exhibit PC.
@@ -336,6 +342,7 @@ def test_the_installed_units_start_at_boot_restart_and_reload(staged_install: Pa
 
 
 @needs_make
+@pytest.mark.process
 def test_make_install_never_overwrites_the_staff_config(staged_install: Path) -> None:
     config = staged_install / "etc" / "nn-kiosk" / "kiosk.yaml"
     config.write_text("server:\n  port: 9000\n")
@@ -346,6 +353,7 @@ def test_make_install_never_overwrites_the_staff_config(staged_install: Path) ->
 
 
 @needs_make
+@pytest.mark.process
 def test_make_uninstall_keeps_config_and_state(staged_install: Path) -> None:
     state = staged_install / "var" / "lib" / "nn-kiosk"
     state.mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""The exhibit on a Debian 12 PC booted by a real systemd (tests/booted_debian.py).
+"""The exhibit on a Debian 12 PC booted by a real systemd (tests/support/booted_debian.py).
 
 The PC is a debootstrapped bookworm root with the exhibit installed as staff install it: ``make
 install`` staged into it, then the commands it prints run inside with no network, pip taking
@@ -29,10 +29,11 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import booted_debian
 import pytest
+from support import booted_debian
 
 pytestmark = [
+    pytest.mark.process,
     pytest.mark.slow,
     pytest.mark.skipif(booted_debian.unavailable() is not None, reason=booted_debian.unavailable() or ""),
 ]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, post_json, start_server, stop_server, wait_until_serving, write_exhibit_config
+from support import REPO
+from support.api import post_json
+
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = pytest.mark.process
 
 
 def kiosk(*args: str) -> subprocess.CompletedProcess:
@@ -19,7 +23,7 @@ def kiosk(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_staff_pair_a_tablet_list_it_and_revoke_it(exhibit_process, tmp_path: Path) -> None:
-    config, base = exhibit_process
+    config, base = exhibit_process.config, exhibit_process.base
     assert (tmp_path / "state" / "admin.token").stat().st_mode & 0o777 == 0o600
     opened = kiosk("pair", "--config", str(config))
     assert opened.returncode == 0, opened.stderr
@@ -45,7 +49,7 @@ def test_commands_fail_with_a_message_not_a_traceback(tmp_path: Path, args: list
 
 
 def test_the_server_removes_stale_temp_files_of_its_state_files_at_start(
-    tmp_path: Path, export_dir: Path, free_port: int
+    tmp_path: Path, export_dir: Path
 ) -> None:
     state = tmp_path / "state"
     state.mkdir()
@@ -53,12 +57,12 @@ def test_the_server_removes_stale_temp_files_of_its_state_files_at_start(
     for name in stale:
         (state / name).write_text('{"devices": [{"credential_sha256": "…"}]}')
     (state / ".unrelated.k1.tmp").write_text("not ours")
-    server = start_server(write_exhibit_config(tmp_path, export_dir, free_port))
+    server = ExhibitProcess(tmp_path, export_dir)
+    server.start()
     try:
-        wait_until_serving(server, f"http://127.0.0.1:{free_port}")
         left = sorted(p.name for p in state.iterdir())
     finally:
-        log = stop_server(server, signal.SIGTERM)
+        log = server.stop()
     assert left == [".unrelated.k1.tmp", "admin.token", "tablets.json.lock"]
     assert "removed 1 stale temp file(s) of" in log and "admin.token" in log
     assert f"removed 2 stale temp file(s) of {state / 'tablets.json'}" in log
@@ -68,7 +72,7 @@ def test_the_server_removes_stale_temp_files_of_its_state_files_at_start(
 def test_pair_with_a_config_whose_state_folder_has_no_token_names_the_config_and_the_remedies(
     exhibit_process, tmp_path: Path
 ) -> None:
-    _, base = exhibit_process  # running, but with another state folder than the one named below
+    base = exhibit_process.base  # running, but with another state folder than the one named below
     other = tmp_path / "other.yaml"
     other.write_text(
         f"server:\n  port: {base.rsplit(':', 1)[1]}\ntablet:\n  state_dir: {tmp_path / 'nowhere'}\n"

@@ -13,7 +13,11 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import REPO, Kiosk, browser_missing, post_json, unused_port
+from support import REPO
+from support.api import post_json
+from support.browsers import browser_missing
+
+from tools.exhibit_process import ExhibitProcess
 
 VIEWPORT = {"width": 1024, "height": 768}
 EXHIBIT_ZONE = timezone(timedelta(hours=1))
@@ -33,21 +37,17 @@ def test_the_tablet_says_when_it_opens() -> None:
 
 @pytest.fixture(scope="module")
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("tablet-closed")
-    port = unused_port()
-    config = folder / "kiosk.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\n"
-        f"model:\n  export: {REPO / 'exports' / 'mnist-mlp'}\n"
-        f"tablet:\n  state_dir: {folder / 'state'}\n  when_busy: take_over\n"  # each test's tablet in turn
-        "language: de\n"
+    kiosk = ExhibitProcess(
+        tmp_path_factory.mktemp("tablet-closed"),
+        tablet={"when_busy": "take_over"},  # each test's tablet in turn
+        settings="language: de\n",
     )
-    kiosk = Kiosk(config, folder / "state", port)
     kiosk.start()
     try:
         yield kiosk
     finally:
         kiosk.stop()
+        assert kiosk.tracebacks() == []
 
 
 def _tomorrow_at_ten() -> str:
@@ -58,7 +58,7 @@ def _tomorrow_at_ten() -> str:
 class Tablet:
     """A paired tablet page, connected to the exhibit, counting the messages it sends."""
 
-    def __init__(self, browser, kiosk: Kiosk) -> None:
+    def __init__(self, browser, kiosk: ExhibitProcess) -> None:
         status, window = post_json(f"{kiosk.base}/api/admin/pairing", {}, kiosk.admin_token)
         assert status == 200, window
         self.errors: list[str] = []
@@ -104,7 +104,11 @@ class Tablet:
         return [t for t in self.page.evaluate("() => window.__sent") if t.startswith(("stroke", "points"))]
 
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 
 def test_a_closed_exhibit_shows_when_it_opens_and_takes_no_drawing(kiosk, browser) -> None:

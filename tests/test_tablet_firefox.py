@@ -2,8 +2,8 @@
 
 Firefox offers only mDNS ``<uuid>.local`` host candidates by default
 (``media.peerconnection.ice.obfuscate_host_addresses``); the exhibit must connect to it anyway.
-The real server runs as a process on loopback (tests/exhibit.py); Firefox is driven through
-Marionette (tests/firefox.py). Across a network with mDNS blocked: test_tablet_network.py.
+The real server runs as a process on loopback (tools/exhibit_process.py); Firefox is driven through
+Marionette (tests/support/firefox.py). Across a network with mDNS blocked: test_tablet_network.py.
 """
 
 from __future__ import annotations
@@ -12,19 +12,24 @@ import time
 from pathlib import Path
 
 import pytest
-import tablet_remote as tablet
-from exhibit import Exhibit
-from firefox import Firefox, firefox_missing
-from pen_digits import load
+from support import tablet_remote as tablet
+from support.firefox import Firefox, firefox_missing
+from support.pen_digits import load
 
-pytestmark = pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or ""),
+]
 
 OBFUSCATION = "media.peerconnection.ice.obfuscate_host_addresses"
 
 
 @pytest.fixture(scope="module")
 def exhibit(tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
-    exhibit = Exhibit(tmp_path_factory.mktemp("exhibit"), export_dir)
+    exhibit = ExhibitProcess(tmp_path_factory.mktemp("exhibit"), export_dir)
     exhibit.start()
     try:
         yield exhibit
@@ -39,7 +44,7 @@ def firefox(tmp_path_factory: pytest.TempPathFactory):
         yield firefox
 
 
-def test_firefox_keeps_its_default_webrtc_privacy(exhibit: Exhibit, firefox: Firefox) -> None:
+def test_firefox_keeps_its_default_webrtc_privacy(exhibit: ExhibitProcess, firefox: Firefox) -> None:
     assert firefox.pref(OBFUSCATION) == {"value": True, "user_set": False}
     firefox.open(f"{exhibit.url}/tablet")
     hosts = tablet.probe_hosts(firefox)
@@ -48,7 +53,7 @@ def test_firefox_keeps_its_default_webrtc_privacy(exhibit: Exhibit, firefox: Fir
 
 
 def test_firefox_pairs_draws_and_comes_back_after_kill_9(
-    exhibit: Exhibit, firefox: Firefox, tmp_path: Path
+    exhibit: ExhibitProcess, firefox: Firefox, tmp_path: Path
 ) -> None:
     first, second = load(2)
     tablet.pair(firefox, exhibit.url, exhibit.pairing_code())

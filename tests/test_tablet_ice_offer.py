@@ -81,6 +81,7 @@ def peers(export_dir: Path):
     return TabletPeers(Engine(load_timeline(export_dir)), StrokeLimits(), connect_timeout_s=10)
 
 
+@pytest.mark.slow
 async def test_without_the_workaround_aiortc_cannot_use_an_mdns_offer() -> None:
     """Why ice_offer.py exists: when this starts to pass (aioice fixed upstream), it may go."""
     tablet, exhibit = VirtualTablet(), RTCPeerConnection()

@@ -16,9 +16,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import Kiosk, browser_missing, write_exhibit_config
+from support.browsers import browser_missing
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 # The browser's connection reports "failed" shortly after each answer: ICE failing again and again.
 FAILING_ICE = """
@@ -49,17 +55,18 @@ def _get(url: str, token: str | None = None) -> dict:
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, export_dir: Path, free_port: int):
-    kiosk = Kiosk(write_exhibit_config(tmp_path, export_dir, free_port), tmp_path / "state", free_port)
+def kiosk(tmp_path: Path, export_dir: Path):
+    kiosk = ExhibitProcess(tmp_path, export_dir)
     try:
         kiosk.start()
         yield kiosk
     finally:
         kiosk.stop()
+    assert kiosk.tracebacks() == []
 
 
 @pytest.fixture
-def page_for(browser, kiosk: Kiosk):
+def page_for(browser, kiosk: ExhibitProcess):
     """A fresh tablet page, paired with a new code; ``init_script`` runs before the page's own."""
     contexts = []
 
@@ -78,11 +85,11 @@ def page_for(browser, kiosk: Kiosk):
         context.close()
 
 
-def _problems(kiosk: Kiosk) -> list[dict | None]:
+def _problems(kiosk: ExhibitProcess) -> list[dict | None]:
     return [t["problem"] for t in _get(f"{kiosk.base}/api/admin/tablets", kiosk.admin_token)["tablets"]]
 
 
-def test_a_browser_without_webrtc_says_so_and_staff_are_told(page_for, kiosk: Kiosk) -> None:
+def test_a_browser_without_webrtc_says_so_and_staff_are_told(page_for, kiosk: ExhibitProcess) -> None:
     from playwright.sync_api import expect
 
     page = page_for("delete window.RTCPeerConnection;")
@@ -98,7 +105,7 @@ def test_a_browser_without_webrtc_says_so_and_staff_are_told(page_for, kiosk: Ki
     assert "has no WebRTC (RTCPeerConnection)" in kiosk.log.read_text()
 
 
-def test_a_connection_that_keeps_failing_says_so_and_is_reported(page_for, kiosk: Kiosk) -> None:
+def test_a_connection_that_keeps_failing_says_so_and_is_reported(page_for, kiosk: ExhibitProcess) -> None:
     from playwright.sync_api import expect
 
     page = page_for(FAILING_ICE)
@@ -113,7 +120,7 @@ def test_a_connection_that_keeps_failing_says_so_and_is_reported(page_for, kiosk
 
 
 def test_after_kill_9_the_tablet_draws_again_within_2_s_of_the_exhibit_answering(
-    page_for, kiosk: Kiosk
+    page_for, kiosk: ExhibitProcess
 ) -> None:
     from playwright.sync_api import expect
 

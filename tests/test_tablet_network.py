@@ -1,5 +1,5 @@
 """Real browsers as the tablet on a real (emulated) network: the exhibit and the tablet in two
-network namespaces joined by a cable (tests/netlab.py), multicast DNS blocked as on many museum
+network namespaces joined by a cable (tests/support/netlab.py), multicast DNS blocked as on many museum
 Wi-Fis, so the browsers' ``<uuid>.local`` host candidates can never be resolved.
 
 For Firefox ESR and Chromium, each with its default privacy settings:
@@ -18,15 +18,20 @@ import re
 import time
 from pathlib import Path
 
-import netlab
 import pytest
-import tablet_remote as tablet
-from chromium import Chromium, chromium_missing
-from exhibit import Exhibit
-from firefox import OBFUSCATION_OFF, Firefox, firefox_missing
-from pen_digits import load
+from support import netlab
+from support import tablet_remote as tablet
+from support.chromium import Chromium, chromium_missing
+from support.firefox import OBFUSCATION_OFF, Firefox, firefox_missing
+from support.pen_digits import load
 
-pytestmark = pytest.mark.skipif(netlab.unavailable() is not None, reason=netlab.unavailable() or "")
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(netlab.unavailable() is not None, reason=netlab.unavailable() or ""),
+]
 
 OBFUSCATION = "media.peerconnection.ice.obfuscate_host_addresses"
 BROWSERS = {"firefox": (Firefox, firefox_missing), "chromium": (Chromium, chromium_missing)}
@@ -45,8 +50,11 @@ def lab():
 @pytest.fixture(scope="module")
 def exhibit(lab: netlab.NetLab, tmp_path_factory: pytest.TempPathFactory, export_dir: Path):
     # take_over: each browser pairs as a tablet of its own; the one before must not hold the seat.
-    exhibit = Exhibit(
-        tmp_path_factory.mktemp("exhibit"), export_dir, lab.exhibit, tablet={"when_busy": "take_over"}
+    exhibit = ExhibitProcess(
+        tmp_path_factory.mktemp("exhibit"),
+        export_dir,
+        namespace=lab.exhibit,
+        tablet={"when_busy": "take_over"},
     )
     exhibit.start()
     try:
@@ -58,7 +66,7 @@ def exhibit(lab: netlab.NetLab, tmp_path_factory: pytest.TempPathFactory, export
     assert not re.search(r'\.local" resolved to', exhibit.log_text())
 
 
-def draw_and_check(browser, exhibit: Exhibit, digit) -> dict:
+def draw_and_check(browser, exhibit: ExhibitProcess, digit) -> dict:
     """Draw ``digit`` on a clear surface; the answer shown must be the server's for the whole drawing."""
     tablet.clear(browser)
     strokes = tablet.draw_digit(browser, digit)
@@ -69,7 +77,9 @@ def draw_and_check(browser, exhibit: Exhibit, digit) -> dict:
 
 
 @pytest.mark.parametrize("name", list(BROWSERS))
-def test_tablet_across_the_network(name: str, lab: netlab.NetLab, exhibit: Exhibit, tmp_path: Path) -> None:
+def test_tablet_across_the_network(
+    name: str, lab: netlab.NetLab, exhibit: ExhibitProcess, tmp_path: Path
+) -> None:
     launch, missing = BROWSERS[name]
     if missing():
         pytest.skip(missing())
@@ -131,7 +141,7 @@ def test_tablet_across_the_network(name: str, lab: netlab.NetLab, exhibit: Exhib
 
 @pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")
 def test_firefox_names_its_address_only_with_obfuscation_off(
-    lab: netlab.NetLab, exhibit: Exhibit, tmp_path: Path
+    lab: netlab.NetLab, exhibit: ExhibitProcess, tmp_path: Path
 ) -> None:
     """The control for the ``.local`` checks above: the same Firefox with the one privacy preference
     switched off offers the tablet's address in the lab (the launcher's bring-up option)."""

@@ -8,12 +8,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BROWSER_ARGS, CHROMIUM, REPO, Kiosk, browser_missing, write_exhibit_config
+from support import REPO
+from support.browsers import BROWSER_ARGS, CHROMIUM, browser_missing
 
 from kiosk.app import create_app
 from kiosk.config import Config, ModelConfig, TabletConfig
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.process]
 
 JS_TYPES = {"application/javascript", "text/javascript"}
 
@@ -116,19 +120,18 @@ def _draw_one(page, x: float = 0.5) -> None:
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, export_dir: Path, free_port: int):
-    state = tmp_path / "state"
-    config = write_exhibit_config(tmp_path, export_dir, free_port)
-    kiosk = Kiosk(config, state, free_port)
+def kiosk(tmp_path: Path, export_dir: Path):
+    kiosk = ExhibitProcess(tmp_path, export_dir)
     try:
         kiosk.start()
         yield kiosk
     finally:
         kiosk.stop()
+    assert kiosk.tracebacks() == []
 
 
 @pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
-def test_tablet_pairs_draws_and_reconnects_in_chromium(kiosk: Kiosk) -> None:
+def test_tablet_pairs_draws_and_reconnects_in_chromium(kiosk: ExhibitProcess) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = kiosk.base

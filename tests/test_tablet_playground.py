@@ -10,38 +10,45 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BROWSER_ARGS, CHROMIUM, Kiosk, browser_missing, post_json, write_exhibit_config
+from support.api import post_json
+from support.browsers import BROWSER_ARGS, CHROMIUM, browser_missing
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.process,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 VIEWPORT = {"width": 1024, "height": 768}
 
 
-def _start_kiosk(tmp_path: Path, export_dir: Path, port: int, *, tablet_controls: bool) -> Kiosk:
-    config = write_exhibit_config(tmp_path, export_dir, port)
-    if tablet_controls:
-        config.write_text(config.read_text() + "playground:\n  tablet_controls: true\n")
-    kiosk = Kiosk(config, tmp_path / "state", port)
+def _start_kiosk(tmp_path: Path, export_dir: Path, *, tablet_controls: bool) -> ExhibitProcess:
+    settings = "playground:\n  tablet_controls: true\n" if tablet_controls else ""
+    kiosk = ExhibitProcess(tmp_path, export_dir, settings=settings)
     kiosk.start()
     return kiosk
 
 
 @pytest.fixture
-def open_kiosk(tmp_path: Path, export_dir: Path, free_port: int):
-    kiosk = _start_kiosk(tmp_path, export_dir, free_port, tablet_controls=True)
+def open_kiosk(tmp_path: Path, export_dir: Path):
+    kiosk = _start_kiosk(tmp_path, export_dir, tablet_controls=True)
     try:
         yield kiosk
     finally:
         kiosk.stop()
+    assert kiosk.tracebacks() == []
 
 
 @pytest.fixture
-def closed_kiosk(tmp_path: Path, export_dir: Path, free_port: int):
-    kiosk = _start_kiosk(tmp_path, export_dir, free_port, tablet_controls=False)
+def closed_kiosk(tmp_path: Path, export_dir: Path):
+    kiosk = _start_kiosk(tmp_path, export_dir, tablet_controls=False)
     try:
         yield kiosk
     finally:
         kiosk.stop()
+    assert kiosk.tracebacks() == []
 
 
 def _sse_events(url: str, seconds: float = 15):
@@ -68,7 +75,7 @@ def _first(url: str, kind: str, matches=lambda data: True) -> dict:
     raise AssertionError(f"{url} ended without a {kind} event")
 
 
-def _paired_page(browser, kiosk: Kiosk, errors: list[str]):
+def _paired_page(browser, kiosk: ExhibitProcess, errors: list[str]):
     from playwright.sync_api import expect
 
     status, answer = post_json(f"{kiosk.base}/api/admin/pairing", {}, kiosk.admin_token)
@@ -82,7 +89,7 @@ def _paired_page(browser, kiosk: Kiosk, errors: list[str]):
     return page
 
 
-def test_a_visitor_trains_a_network_on_the_big_screen(open_kiosk: Kiosk) -> None:
+def test_a_visitor_trains_a_network_on_the_big_screen(open_kiosk: ExhibitProcess) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = open_kiosk.base
@@ -170,7 +177,7 @@ def test_a_visitor_trains_a_network_on_the_big_screen(open_kiosk: Kiosk) -> None
     assert errors == []
 
 
-def test_without_tablet_controls_there_are_no_tabs(closed_kiosk: Kiosk) -> None:
+def test_without_tablet_controls_there_are_no_tabs(closed_kiosk: ExhibitProcess) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     errors: list[str] = []

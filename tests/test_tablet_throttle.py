@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FakeClock
+from support.clock import FakeClock
 
 from kiosk.tablet.throttle import Throttle
 

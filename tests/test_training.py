@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import REPO
+from support import REPO
 
 from kiosk.model.export import load_timeline
 from training.augment import augment, normalise_matrix, resample, stroke_variants

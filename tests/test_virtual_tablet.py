@@ -9,11 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, post_json
+from support import REPO
 
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.replay import replay
+
+pytestmark = pytest.mark.process
 
 PEN_FILE = Path(os.environ.get("PEN_FILE") or REPO.parent / "shared/data/pen/pendigits-train.jsonl")
 
@@ -33,13 +35,9 @@ def stroke_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def exhibit(exhibit_process, tmp_path: Path):
+def exhibit(exhibit_process):
     """A running exhibit and a paired tablet's credential: (base URL, credential)."""
-    _, base = exhibit_process
-    token = (tmp_path / "state" / "admin.token").read_text()
-    _, window = post_json(f"{base}/api/admin/pairing", {}, token)
-    _, paired = post_json(f"{base}/api/tablet/pair", {"code": window["code"], "name": "virtual"})
-    return base, paired["credential"]
+    return exhibit_process.base, exhibit_process.pair("virtual")["credential"]
 
 
 def run_replay(*args: str) -> subprocess.CompletedProcess:

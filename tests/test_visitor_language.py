@@ -12,7 +12,12 @@ import json
 import urllib.request
 
 import pytest
-from conftest import BROWSER_ARGS, CHROMIUM, REPO, Kiosk, browser_missing
+from support import REPO
+from support.browsers import BROWSER_ARGS, CHROMIUM, browser_missing
+
+from tools.exhibit_process import ExhibitProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.process]
 
 IDLE_S = 12  # the visitor's idle time: long enough for the checks, short enough to wait for
 TABLET = {"width": 1024, "height": 768}
@@ -29,9 +34,9 @@ def _texts(page: str, language: str) -> dict:
 def kiosk(tmp_path_factory: pytest.TempPathFactory):
     from kiosk.presenter.passphrase import hash_passphrase
 
-    kiosk = Kiosk.shipped(
+    kiosk = ExhibitProcess(
         tmp_path_factory.mktemp("visitor-language"),
-        f"display:\n  idle_seconds: {IDLE_S}\n"
+        settings=f"display:\n  idle_seconds: {IDLE_S}\n"
         "attract:\n  playlist:\n    - scene: call_to_action\n      seconds: 3600\n"
         "language: en\n"
         f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n',
@@ -43,7 +48,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory):
         kiosk.stop()
 
 
-def _pairing_code(kiosk: Kiosk) -> str:
+def _pairing_code(kiosk: ExhibitProcess) -> str:
     headers = {"Authorization": f"Bearer {kiosk.admin_token}"}
     request = urllib.request.Request(f"{kiosk.base}/api/admin/pairing", data=b"{}", headers=headers)
     with urllib.request.urlopen(request, timeout=5) as response:
@@ -62,7 +67,9 @@ def _draw_one(page) -> None:
 
 
 @pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")
-def test_a_visitors_language_reaches_the_screen_and_idle_brings_the_staffs_back(kiosk: Kiosk) -> None:
+def test_a_visitors_language_reaches_the_screen_and_idle_brings_the_staffs_back(
+    kiosk: ExhibitProcess,
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     english, french = _texts("tablet_client", "en"), _texts("tablet_client", "fr")

@@ -32,16 +32,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import io
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +49,7 @@ from kiosk.display.screen import SCENES
 from kiosk.presenter.passphrase import hash_passphrase
 from kiosk.replay import DEFAULT_EXPORT
 from kiosk.tablet.virtual import VirtualTablet
+from tools.exhibit_process import ExhibitProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"1080p": (1920, 1080), "4k": (3840, 2160)}
@@ -67,61 +63,28 @@ QUIET = "{scene: samples, seconds: 3600, which: wrong}"
 EXPLAIN = "{scene: explain, seconds: 3600, digit: 0, seconds_per_step: 20}"
 
 
-class Kiosk:
-    """``python -m kiosk`` on a free port, its config, state and log in ``folder``."""
+def kiosk_settings(language: str = "en", playlist: str = QUIET) -> str:
+    """The config for the shots (tools/exhibit_process.py writes the rest): a presenter log-in,
+    ``playlist`` the only entry, and a visitor's turn that does not end between shots."""
+    return (
+        f"language: {language}\n"
+        f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
+        f"attract:\n  playlist:\n    - {playlist}\n"
+        "display:\n  idle_seconds: 3600\n"
+    )
 
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.port = folder, _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
 
-    def start(self, language: str = "en", playlist: str = QUIET) -> None:
-        config = self.folder / "kiosk.yaml"
-        config.write_text(
-            f"language: {language}\nserver:\n  host: 127.0.0.1\n  port: {self.port}\n"
-            f"model:\n  export: {DEFAULT_EXPORT}\ntablet:\n  state_dir: {self.folder / 'state'}\n"
-            f'presenter:\n  passphrase_hash: "{hash_passphrase(PASSPHRASE)}"\n'
-            f"attract:\n  playlist:\n    - {playlist}\n"
-            "display:\n  idle_seconds: 3600\n"  # the visitor's turn does not end between shots
-        )
-        log = (self.folder / "kiosk.log").open("a")
-        argv = [sys.executable, "-m", "kiosk", "--config", str(config)]
-        self.process = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log)
-        for _ in range(600):
-            with contextlib.suppress(OSError):
-                self.get("/healthz")
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError(f"the kiosk did not start; see {self.folder / 'kiosk.log'}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def get(self, path: str) -> dict:
-        with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
-            return json.loads(response.read())
-
-    def admin(self, path: str, body: dict) -> dict:
-        """A command with the admin token, as staff's scripts send it."""
-        token = (self.folder / "state" / "admin.token").read_text().strip()
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        request = urllib.request.Request(f"{self.base}{path}", json.dumps(body).encode(), headers)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
+def restart(kiosk: ExhibitProcess, language: str = "en", playlist: str = QUIET) -> None:
+    """The kiosk again, on the same port and state, with another language or playlist."""
+    kiosk.stop()
+    kiosk.write_config(settings=kiosk_settings(language, playlist))
+    kiosk.start()
 
 
 class Shooter:
     """The screen open at each size; ``shoot(name)`` writes one picture per size."""
 
-    def __init__(self, browser: Browser, kiosk: Kiosk, out: Path) -> None:
+    def __init__(self, browser: Browser, kiosk: ExhibitProcess, out: Path) -> None:
         self.browser, self.kiosk, self.out = browser, kiosk, out
         self.pages: dict[str, Page] = {}
         self.extents: dict[str, dict[str, list[float]]] = {}
@@ -190,19 +153,7 @@ def pen_digit(label: int) -> list:
     return [[[40 * np.cos(a), 60 * np.sin(a), 10 * i] for i, a in enumerate(np.linspace(0, 6.3, 40))]]
 
 
-def pair_virtual_tablet(kiosk: Kiosk) -> str:
-    """A tablet credential, paired with a fresh code as a real tablet would be."""
-    code = kiosk.admin("/api/admin/pairing", {})["code"]
-    request = urllib.request.Request(
-        f"{kiosk.base}/api/tablet/pair",
-        json.dumps({"code": code, "name": "screenshots"}).encode(),
-        {"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["credential"]
-
-
-async def visitor_draws(kiosk: Kiosk, credential: str, strokes: list) -> VirtualTablet:
+async def visitor_draws(kiosk: ExhibitProcess, credential: str, strokes: list) -> VirtualTablet:
     """A virtual tablet draws ``strokes`` and stays connected (the digit stays on the screen)."""
     tablet = VirtualTablet()
     await tablet.connect(kiosk.base, credential)
@@ -217,7 +168,7 @@ async def visitor_draws(kiosk: Kiosk, credential: str, strokes: list) -> Virtual
 
 async def tablet_page(
     browser: Browser,
-    kiosk: Kiosk,
+    kiosk: ExhibitProcess,
     path: Path,
     strokes: list,
     language: str | None = None,
@@ -226,7 +177,7 @@ async def tablet_page(
     """The real tablet page at 1024×768, paired with a code, a digit drawn and answered. With
     ``language``, the visitor picks it first in the page's picker (False: the page has none), the
     screen is shot too (``live-<language>``), and English is picked again afterwards."""
-    code = kiosk.admin("/api/admin/pairing", {})["code"]
+    code = kiosk.admin("/api/admin/pairing")["code"]
     context = await browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
     try:
         page = await context.new_page()
@@ -268,7 +219,7 @@ async def pick_language(page: Page, language: str) -> bool:
     return True
 
 
-async def presenter_pages(browser: Browser, kiosk: Kiosk, out: Path) -> None:
+async def presenter_pages(browser: Browser, kiosk: ExhibitProcess, out: Path) -> None:
     """The presenter page logged in, on a laptop and on a phone."""
     for name, viewport, scale in (("laptop", (1280, 800), 1), ("phone", (390, 844), 2)):
         context = await browser.new_context(
@@ -288,13 +239,12 @@ async def presenter_pages(browser: Browser, kiosk: Kiosk, out: Path) -> None:
             await context.close()
 
 
-async def explain_tour(kiosk: Kiosk, shooter: Shooter) -> None:
+async def explain_tour(kiosk: ExhibitProcess, shooter: Shooter) -> None:
     """Each beat of the tour, 2 s after both screens show it: the kiosk restarted with the tour as
     its playlist, at its slowest pace (kiosk/display/tour.py), so that no beat passes unshot."""
     from kiosk.display.tour import BEATS, STEPS
 
-    kiosk.stop()
-    kiosk.start(playlist=EXPLAIN)
+    restart(kiosk, playlist=EXPLAIN)
     await shooter.reload()
     for step, phase, _ in BEATS:
         name = f"explain-{step + 1}-{STEPS[step]}"
@@ -315,7 +265,7 @@ async def run(out: Path, only_explain: bool = False) -> dict:
     for scene in sorted(known - set(SCENES)):
         print(f"skipped scene {scene}: this server does not have it", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        kiosk = Kiosk(Path(tmp))
+        kiosk = ExhibitProcess(Path(tmp), DEFAULT_EXPORT, settings=kiosk_settings())
         kiosk.start()
         try:
             async with async_playwright() as p:
@@ -330,7 +280,8 @@ async def run(out: Path, only_explain: bool = False) -> dict:
                 await shooter.shoot("disconnected", settle_s=6)
                 if not german:  # no language picker on the tablet page: the staff's language then
                     print("the tablet page has no language picker: German from the kiosk's language: de")
-                    kiosk.start(language="de")
+                    kiosk.write_config(settings=kiosk_settings(language="de"))
+                    kiosk.start()
                     await tablet_page(browser, kiosk, out / "tablet-de.png", pen_digit(4))
                 if "explain" in SCENES:
                     await explain_tour(kiosk, shooter)
@@ -340,9 +291,9 @@ async def run(out: Path, only_explain: bool = False) -> dict:
     return shooter.extents
 
 
-async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) -> bool:
+async def scenes(kiosk: ExhibitProcess, shooter: Shooter, browser: Browser, out: Path) -> bool:
     """Every scene and overlay while the kiosk runs; whether the tablet page could pick German."""
-    credential = pair_virtual_tablet(kiosk)  # now: "Tablet paired" is gone before the shots
+    credential = kiosk.pair("screenshots")["credential"]  # now: "Tablet paired" is gone before the shots
     await shooter.shoot("samples-wrong", settle_s=8)  # the playlist's only entry
     kiosk.admin("/api/admin/scene", {"scene": "samples"})
     await shooter.shoot("samples", settle_s=5)
@@ -360,7 +311,7 @@ async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) ->
     kiosk.admin("/api/admin/timeline", {"action": "seek", "index": player["count"] - 1})
     await shooter.shoot("timeline", extent=True)
     await visitor.close()
-    kiosk.admin("/api/admin/pairing", {})
+    kiosk.admin("/api/admin/pairing")
     await shooter.shoot("pairing")
     await tablet_page(browser, kiosk, out / "tablet-en.png", pen_digit(7))  # pairs: the overlay goes
     kiosk.admin("/api/train", {"action": "start", "config": {}})
@@ -376,14 +327,6 @@ async def scenes(kiosk: Kiosk, shooter: Shooter, browser: Browser, out: Path) ->
     kiosk.admin("/api/admin/scene", {"scene": "samples"})  # an answer on screen when the kiosk stops
     await asyncio.sleep(5)
     return german
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main(argv: list[str] | None = None) -> int:

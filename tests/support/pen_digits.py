@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PEN_FILE = REPO.parent / "shared" / "data" / "pen" / "pendigits-train.jsonl"
 LINES_READ = 2000
 

@@ -46,10 +46,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conftest import unused_port, wait_for_output
+from support.browsers import wait_for_output
+from tools.exhibit_process import unused_port
 
 if TYPE_CHECKING:
-    from netlab import Namespace
+    from support.netlab import Namespace
 
 FIREFOX = Path("/usr/bin/firefox-esr")
 OBFUSCATION_OFF = {"media.peerconnection.ice.obfuscate_host_addresses": False}

@@ -56,7 +56,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("NN_KIOSK_BOOT_CACHE", "/var/tmp/nn-kiosk-boot"))
 # Raise RECIPE whenever what goes into a root changes (packages, install steps): a new root is made.
 RECIPE = 2

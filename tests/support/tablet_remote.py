@@ -31,8 +31,8 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-import pen_digits
-from pen_digits import PenDigit
+from support import pen_digits
+from support.pen_digits import PenDigit
 
 
 class Browser(Protocol):

@@ -32,10 +32,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conftest import CHROMIUM, browser_missing, unused_port, wait_for_output
+from support.browsers import CHROMIUM, browser_missing, wait_for_output
+from tools.exhibit_process import unused_port
 
 if TYPE_CHECKING:
-    from netlab import Namespace
+    from support.netlab import Namespace
 
 ARGS = [
     *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),

@@ -1,0 +1,21 @@
+"""What the tests share, beside the fixtures in conftest.py (``from support.clock import FakeClock``).
+
+- The exhibit as a real process: ``tools/exhibit_process.py`` (shared with bench/ and tools/).
+- ``layers``: the markers ``browser``, ``process`` and ``slow``, and the check that a test which
+  starts a browser or another process says so.
+- ``exports``: a tiny valid model export written from the format description; ``rewrite_manifest``.
+- ``clock``: ``FakeClock``, the clock a test moves by hand.
+- ``api``: ``post_json`` for a server on loopback.
+- ``browsers``: Debian's Chromium for Playwright (``CHROMIUM``, ``BROWSER_ARGS``, ``browser_missing``)
+  and ``wait_for_output``; ``chromium`` and ``firefox``: each browser as a process of our own,
+  also inside a network namespace; ``tablet_remote``: the tablet page driven in either.
+- ``netlab``: two network namespaces on a cable with nftables rules; ``booted_debian``: a Debian 12
+  PC booted by systemd-nspawn.
+- ``sse_client``: a Server-Sent Events reader; ``pen_digits``: pen-drawn digits for real drawings;
+  ``fuzz_strategies``: Hypothesis strategies for the fuzz tests.
+"""
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED_EXPORT = REPO / "exports" / "mnist-mlp"
