@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import segno
-from conftest import REPO
-from sse_client import Message, SseReader
+from support import REPO
+from support.sse_client import Message, SseReader
 from yarl import URL
 
 from kiosk.address import exhibit_url
