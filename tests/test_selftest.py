@@ -106,8 +106,8 @@ def test_interrupted_while_drawing_it_still_removes_its_tablet(kiosk: ExhibitPro
         while not (line := process.stdout.readline()).startswith("Connected over WebRTC"):
             assert line, "".join(lines) + process.stderr.read()
             lines.append(line)
-        assert [t["name"] for t in paired_tablets(kiosk)] == ["self-test"]  # drawing now
-        process.send_signal(sig)
+        process.send_signal(sig)  # at once: it draws for only a few seconds, even on a busy machine
+        assert any(line.startswith("Paired a virtual tablet") for line in lines)
         out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
