@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from support import REPO
@@ -147,7 +148,10 @@ def overlaps(a: dict, b: dict) -> bool:
 
 
 def number(value: float) -> str:
-    return f"{value:,.2f}"
+    """As the page's Intl.NumberFormat writes it: the shortest decimal that reads back as ``value``,
+    rounded half away from zero (18.485 → 18.49, where Python's own format gives 18.48)."""
+    rounded = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.2f}"
 
 
 def test_each_step_is_large_beside_its_part_and_step_2_shows_the_servers_sum(kiosk, browser) -> None:
