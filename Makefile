@@ -55,6 +55,7 @@ update:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	npm ci --prefix display --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	touch $(VENV)/.installed
 
 run: | $(VENV)/.installed $(DISPLAY_PACKAGES)
@@ -72,6 +73,11 @@ test: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES) $(BOOT_
 $(DISPLAY_PACKAGES):
 	npm ci --prefix display --no-audit --no-fund
 
+# Developers' front-end tools (package.json at the top: Biome); never needed on an exhibit PC.
+DEV_TOOLS := node_modules/.package-lock.json
+$(DEV_TOOLS):
+	npm ci --no-audit --no-fund
+
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
@@ -85,9 +91,11 @@ $(BOOT_PACKAGES) &:
 $(MONITORING_PACKAGES) &:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus
 
-lint: $(VENV)/.installed
+# Python: ruff (style) and mypy (types); the three pages' JavaScript and CSS: Biome (biome.json).
+lint: $(VENV)/.installed $(DEV_TOOLS)
 	$(VENV)/bin/ruff check kiosk training bench tests tools
 	$(VENV)/bin/ruff format --check kiosk training bench tests tools
+	npx --no-install biome ci
 
 # Trains the shipped model (about two minutes here) and rewrites exports/mnist-mlp.
 train: $(VENV)/.installed
@@ -104,7 +112,7 @@ screenshots: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM)
 	$(PY) -m tools.screenshots --out docs/screenshots
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache bench/results display/node_modules
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache bench/results display/node_modules node_modules
 
 # ---- Installing on the exhibit PC (docs/operations.md) ----------------------------------------
 # `sudo make install` copies what runs (server, browser pages with the screen's packages, the
