@@ -3,6 +3,7 @@ process is started with (tools/exhibit_process.py)."""
 
 from __future__ import annotations
 
+import ctypes.util
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,9 @@ def test_a_started_command_is_noted_while_a_test_runs(tmp_path: Path) -> None:
         noted = layers.end_test()
         subprocess.run(["true"], check=True)  # between tests: not noted
         assert noted == ["true"] and layers.end_test() == []
+        layers.begin_test()
+        ctypes.util.find_library("c")  # a library finding a shared library: not the test's doing
+        assert layers.end_test() == []
     finally:
         layers.begin_test()
         layers._started.extend(saved)

@@ -19,7 +19,9 @@ one is noted: ``subprocess`` (and asyncio's subprocesses, Playwright's driver am
 A command that names chromium, firefox or playwright needs ``browser``; any other needs
 ``process``. A test without the marker it needs fails at tear-down, naming the command and the
 line to add, so the fast layer stays free of processes as tests are added. (A module-scoped
-fixture starts its process in its module's first test: the module's ``pytestmark`` covers them all.)
+fixture starts its process in its module's first test: the module's ``pytestmark`` covers them all.
+``ldconfig`` and ``uname``, which libraries run once to find a shared library or the machine's
+type, are not counted: they come in whichever test first needs that library.)
 """
 
 from __future__ import annotations
@@ -32,13 +34,17 @@ import pytest
 
 BROWSER_WORDS = ("chromium", "firefox", "playwright")
 AUDITED = {"subprocess.Popen", "os.system", "os.fork", "os.forkpty", "os.posix_spawn"}
+# Looked up once by a library on its first use, by whichever test comes first: not the test's doing.
+LIBRARY_LOOKUPS = ("/sbin/ldconfig", "ldconfig", "uname")  # ctypes.util.find_library, platform
 
 _started: list[str] | None = None  # commands started while a test runs; None between tests
 
 
 def _audit(event: str, args: tuple) -> None:
     if _started is not None and event in AUDITED:
-        _started.append(_describe(event, args))
+        command = _describe(event, args)
+        if not command.startswith(LIBRARY_LOOKUPS):
+            _started.append(command)
 
 
 def _describe(event: str, args: tuple) -> str:
