@@ -125,6 +125,26 @@ def test_playlist_items_get_their_scenes_defaults_and_nothing_else(tmp_path: Pat
     assert call.text == "Zeichne eine Ziffer!"
 
 
+def test_a_setting_left_empty_takes_its_default(tmp_path: Path) -> None:
+    # "seconds_per_step:" with its value commented out is null; it once stopped the start with a TypeError.
+    config = attract(
+        tmp_path,
+        "  playlist:\n"
+        "    - scene: explain\n      seconds: 45\n      seconds_per_step:\n"
+        "    - scene: timeline\n      seconds: 30\n      speed:\n      digit:\n"
+        "    - {scene: samples, seconds: 10, seconds_per_sample: null}\n",
+    )
+    explain, timeline, samples = config.playlist
+    assert explain.settings() == {"digit": "visitor", "seconds_per_step": 8}
+    assert timeline.settings() == {"speed": 1.0, "digit": "visitor"}
+    assert samples.settings() == {"which": "any", "seconds_per_sample": 5}
+
+
+def test_another_scenes_setting_is_refused_even_when_empty(tmp_path: Path) -> None:
+    text = "attract:\n  playlist:\n    - scene: timeline\n      seconds: 30\n      text:\n"
+    assert "is a setting of a call_to_action item" in config_error(write(tmp_path, text))
+
+
 def test_playlist_item_is_frozen() -> None:
     item = PlaylistItem.model_validate({"scene": "timeline", "seconds": 10})
     with pytest.raises(ValueError):

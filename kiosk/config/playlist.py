@@ -28,7 +28,7 @@ defaults, so every item carries its scene's full settings and none of the others
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -48,7 +48,7 @@ from kiosk.display.tour import DEFAULT_SECONDS_PER_STEP, SECONDS_PER_STEP, STEPS
 from kiosk.playground.spec import PlaygroundSpec
 
 SceneName = Literal["timeline", "playground", "samples", "call_to_action", "explain"]
-SCENES: tuple[str, ...] = SceneName.__args__  # type: ignore[attr-defined]
+SCENES: tuple[str, ...] = get_args(SceneName)
 SETTINGS: dict[str, tuple[str, ...]] = {  # each scene's own keys, besides scene and seconds
     "timeline": ("speed", "digit"),
     "playground": ("run",),
@@ -136,7 +136,10 @@ class PlaylistItem(BaseModel):
     @classmethod
     def _scene_defaults(cls, data: object) -> object:
         if isinstance(data, dict) and isinstance(data.get("scene"), str) and data["scene"] in DEFAULTS:
-            return DEFAULTS[data["scene"]] | data
+            # A setting of the item's own scene left empty ("speed:" and nothing after it) takes its
+            # default, as one left out does; None is kept for the other scenes' settings only.
+            defaults = DEFAULTS[data["scene"]]
+            return defaults | {k: v for k, v in data.items() if v is not None or k not in defaults}
         return data
 
     @field_validator(*sum(SETTINGS.values(), ()), mode="before")
@@ -153,8 +156,9 @@ class PlaylistItem(BaseModel):
 
     @model_validator(mode="after")
     def _long_enough(self) -> PlaylistItem:
-        if self.scene == "explain" and self.seconds < len(STEPS) * self.seconds_per_step:
-            needed = len(STEPS) * self.seconds_per_step
+        step = self.seconds_per_step  # set for an explain item (_scene_defaults), None otherwise
+        if self.scene == "explain" and step is not None and self.seconds < len(STEPS) * step:
+            needed = len(STEPS) * step
             raise ValueError(
                 f"an explain item needs seconds of at least {needed} (5 steps × seconds_per_step "
                 f"{self.seconds_per_step}), not {self.seconds}, or its last steps would be cut"
