@@ -33,7 +33,8 @@ def load_mnist(mnist_dir: Path | None, cache_dir: Path) -> tuple[Split, Split]:
     download = mnist_dir is None
     if mnist_dir is not None:
         _unpack(mnist_dir, cache_dir / "MNIST" / "raw")
-    return tuple(_split(MNIST(str(cache_dir), train=t, download=download)) for t in (True, False))
+    train, test = (_split(MNIST(str(cache_dir), train=t, download=download)) for t in (True, False))
+    return train, test
 
 
 def _unpack(mnist_dir: Path, raw_dir: Path) -> None:

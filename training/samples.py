@@ -53,12 +53,12 @@ def write_samples(folder: Path, images: np.ndarray, labels: np.ndarray) -> dict:
     """
     folder = Path(folder)
     images = np.asarray(images)
-    labels = [int(d) for d in np.asarray(labels).reshape(-1)]
-    if images.dtype != np.uint8 or images.size != len(images) * PIXELS or len(images) != len(labels):
+    digits = [int(d) for d in np.asarray(labels).reshape(-1)]
+    if images.dtype != np.uint8 or images.size != len(images) * PIXELS or len(images) != len(digits):
         raise ValueError("images must be uint8, 784 pixels each, one per label")
-    if not 1 <= len(labels) <= MAX_SAMPLES or not all(0 <= d <= 9 for d in labels):
+    if not 1 <= len(digits) <= MAX_SAMPLES or not all(0 <= d <= 9 for d in digits):
         raise ValueError(f"need 1..{MAX_SAMPLES} samples with labels 0..9")
-    entry = {"file": FILE, "count": len(labels), "labels": labels}
+    entry = {"file": FILE, "count": len(digits), "labels": digits}
     manifest = _read_manifest(folder)
     if "samples" in manifest:
         _write_manifest(folder, {k: v for k, v in manifest.items() if k != "samples"})
@@ -84,7 +84,7 @@ def predict(folder: Path, images: np.ndarray) -> np.ndarray:
     return np.concatenate(digits)
 
 
-def add_samples(folder: Path, test_images: np.ndarray, test_labels: np.ndarray, **selection) -> dict:
+def add_samples(folder: Path, test_images: np.ndarray, test_labels: np.ndarray, **selection: int) -> dict:
     """Choose samples from the test set (uint8 pixels) with the export's final snapshot and write them.
     Returns the counts: ``{"count": ..., "wrong": ..., "test_errors": ...}``."""
     test_images, test_labels = np.asarray(test_images), np.asarray(test_labels)

@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> dict:
     points = snapshot_points(n, args.epochs)
     total = points[-1]
     test_x = ((test.images - MEAN) / STD).reshape(-1, 784)
-    snapshots, seen, loss_sum, loss_count = [], 0, 0.0, 0
+    snapshots: list[tuple[SnapshotInfo, bytes]] = []
+    seen, loss_sum, loss_count = 0, 0.0, 0
     order, at, epoch = torch.randperm(n, generator=g), 0, 0
     start = time.perf_counter()
     images = TrainingImages(train, args, g)
@@ -199,7 +200,7 @@ def make_snapshot(
         train_loss=None if loss is None else round(loss, 5),
         file=f"snapshots/s{i:03d}.f16",
     )
-    return info, snapshot_bytes(list(model.linears))
+    return info, snapshot_bytes(model.layers)
 
 
 if __name__ == "__main__":

@@ -307,7 +307,7 @@ class Config(_Section):
         # "all defaults"; validating {} (not a ready-made default) resolves paths against the file.
         if not isinstance(data, dict):
             return data
-        sections = {name: {} for name in cls.model_fields if _section_model(name)}
+        sections: dict[str, object] = {name: {} for name in cls.model_fields if _section_model(name)}
         return sections | {k: v for k, v in data.items() if not (v is None and k in sections)}
 
 

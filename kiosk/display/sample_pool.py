@@ -72,7 +72,7 @@ class SamplePool:
     def predictions(self) -> np.ndarray:
         """What the live network answers for each sample (computed on first use, then kept)."""
         if self._predicted is None:
-            images = [] if self.samples is None else self.samples.images
+            images: np.ndarray | list[np.ndarray] = [] if self.samples is None else self.samples.images
             answers = [self._engine.infer(image, self._live_snapshot).digit for image in images]
             self._predicted = np.array(answers, np.int64)
         return self._predicted

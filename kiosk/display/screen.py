@@ -132,8 +132,8 @@ class ExhibitScreen:
         self._cycle = SampleCycle(pool, seconds_per_sample, self.rng)
         self._next_sample()
 
-    def show_sample(self, index: int) -> None:
-        """One test sample a presenter picked, held until the next command."""
+    def show_sample(self, index: object) -> None:
+        """One test sample a presenter picked, held until the next command (ValueError: no such sample)."""
         count = len(self.sample_pool)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
             raise ValueError(f"sample must be 0 to {count - 1}, not {index!r}")
@@ -300,7 +300,8 @@ class ExhibitScreen:
         if scene == "playground":
             return self.show_playground
         if scene == "closed":
-            return lambda: self.show_closed(settings.get("opens_at"))
+            opens_at = settings.get("opens_at")
+            return lambda: self.show_closed(opens_at if isinstance(opens_at, str) else None)
 
         def back() -> None:
             self.digit = digit

@@ -153,8 +153,11 @@ class PlaygroundSession:
             self._worker_died()
 
     def _receive(self) -> None:
+        conn = self._conn
+        if conn is None:  # not reached: the reader goes with the pipe (_worker_died, stop)
+            return
         try:
-            message = self._conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             self._worker_died()
             return

@@ -48,6 +48,7 @@ MIN_PACE, MAX_PACE = 0.1, 5000  # training steps a second
 
 DatasetName = Literal["moons", "circles", "spiral", "xor", "linear", "gaussians"]
 FeatureName = Literal["x", "y", "x2", "y2", "xy", "sinx", "siny"]
+DEFAULT_FEATURES: tuple[FeatureName, ...] = ("x", "y")
 Neurons = Annotated[StrictInt, Field(ge=1, le=MAX_NEURONS)]
 Number = StrictFloat  # accepts JSON integers too (1 is a fine learning rate), never bools or strings
 
@@ -73,7 +74,7 @@ class PlaygroundSpec(BaseModel):
     optimizer: Literal["sgd", "adam"] = "adam"
     l2: Number = Field(0.0, ge=0.0, le=1.0)
     features: list[FeatureName] = Field(
-        default_factory=lambda: ["x", "y"], min_length=1, max_length=len(FEATURES)
+        default_factory=lambda: list(DEFAULT_FEATURES), min_length=1, max_length=len(FEATURES)
     )
     steps_per_second: Number | None = Field(None, ge=MIN_PACE, le=MAX_PACE)
 

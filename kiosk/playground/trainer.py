@@ -23,6 +23,7 @@ Choices worth knowing (as TensorFlow Playground, unless said):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,7 @@ _SCALE = max(abs(EXTENT[0]), abs(EXTENT[1]))  # plane units -> [-1, 1]
 _ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
 
-def expand_features(X: np.ndarray, features: list[str]) -> torch.Tensor:
+def expand_features(X: np.ndarray, features: Sequence[str]) -> torch.Tensor:
     """The network's (n, len(features)) float32 inputs for plane points X (n, 2), in ``features`` order."""
     x, y = X[:, 0].astype(np.float32), X[:, 1].astype(np.float32)
     u, v = x / _SCALE, y / _SCALE

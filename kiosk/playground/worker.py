@@ -23,8 +23,12 @@ import os
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
 
 from kiosk.playground.spec import SpecError, parse_spec
+
+if TYPE_CHECKING:  # PyTorch is loaded in the training process only (run_worker)
+    from kiosk.playground.trainer import Trainer
 
 FRAME_PARTS = ("metrics", "boundary", "neurons", "weights")
 STEPS_PER_CHUNK = 5  # between two looks at the clock and the pipe
@@ -63,7 +67,8 @@ class Worker:
     ) -> None:
         self.conn, self.grid, self.neuron_grid = conn, grid, neuron_grid
         self.frame_s, self.max_seconds, self.clock = frame_s, max_seconds, clock
-        self.trainer, self.run, self.state, self.trained_s = None, 0, "idle", 0.0
+        self.trainer: Trainer | None = None
+        self.run, self.state, self.trained_s = 0, "idle", 0.0
         # A tiny network learns a dataset in a fraction of a second; paced, visitors see it happen.
         self.steps_per_frame = 1.0  # the run's steps a second × frame_s; may be below 1
         self.owed = 0.0  # steps the pace asks for and not yet taken
@@ -83,7 +88,7 @@ class Worker:
             else:
                 self.train_one_frame()
 
-    def handle(self, name: str, *args: object) -> None:
+    def handle(self, name: str, *args: Any) -> None:  # the parent's command, as the protocol above
         if name == "start":
             self.start(*args)
         elif self.trainer is None:
@@ -116,6 +121,8 @@ class Worker:
     def train_one_frame(self) -> None:
         """A frame's share of steps (as many as are owed and fit before the frame is due), then the
         frame, if anything changed."""
+        trainer = self.trainer
+        assert trainer is not None, "only a started run trains"
         started = self.clock()
         self.next_frame_at = max(self.next_frame_at + self.frame_s, started + self.frame_s / 4)
         # What is carried over is a fraction of a step, or at most one step where the machine could
@@ -126,7 +133,7 @@ class Worker:
             if self.conn.poll():
                 break  # a command first
             chunk = min(STEPS_PER_CHUNK, int(self.owed) - steps)
-            self.trainer.train_steps(chunk)
+            trainer.train_steps(chunk)
             steps += chunk
         self.owed -= steps
         self.conn.poll(max(0.0, self.next_frame_at - self.clock()))  # wait; a command wakes it
@@ -141,6 +148,7 @@ class Worker:
 
     def send_frame(self, kind: str = "frame", **extra: object) -> None:
         trainer = self.trainer
+        assert trainer is not None, "only a started run has frames"
         self.conn.send(
             {
                 "run": self.run,

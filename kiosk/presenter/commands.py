@@ -67,9 +67,12 @@ async def samples(request: web.Request) -> web.Response:
     authorise_command(request, screen=False)
     digit, wrong = _sample_filter(request)
     screen = request.app[SCREEN]
-    found = screen.sample_catalogue(digit, wrong)  # [] if the export ships no samples
+    shipped = screen.timeline.samples
+    if shipped is None:  # the export ships no samples
+        return web.json_response({"samples": []})
+    found = screen.sample_catalogue(digit, wrong)
     for entry in found:
-        entry["pixels"] = _pixels(screen.timeline.samples.images[entry["index"]])
+        entry["pixels"] = _pixels(shipped.images[entry["index"]])
     return web.json_response({"samples": found})
 
 

@@ -140,6 +140,8 @@ async def _run(
 def _cancel_on_sigterm() -> None:
     """SIGTERM (e.g. ``timeout`` or systemd) ends the test as Ctrl+C does: the tablet is removed."""
     task = asyncio.current_task()
+    if task is None:  # not reached: called from the test's own task
+        return
     with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
 

@@ -45,10 +45,15 @@ def load_samples(path: Path = SAMPLES_FILE) -> list[ShippedDigit]:
     except (OSError, UnicodeDecodeError) as e:
         raise SamplesError(f"cannot read the self-test's drawings {path}: {e}") from None
     bad = [item for item in items if isinstance(item, BadLine)]
-    if bad or not items or any(item.label is None for item in items):
+    digits = [
+        ShippedDigit(_source(lines[s.line - 1], s), s.label, s.raw_strokes)
+        for s in items
+        if isinstance(s, Sample) and s.label is not None
+    ]
+    if bad or not digits or len(digits) != len(items):
         why = f"line {bad[0].line}: {bad[0].error}" if bad else "no labelled drawings"
         raise SamplesError(f"the self-test's drawings {path} are damaged ({why}); reinstall the exhibit")
-    return [ShippedDigit(_source(lines[s.line - 1], s), s.label, s.raw_strokes) for s in items]
+    return digits
 
 
 def _source(line: str, sample: Sample) -> str:

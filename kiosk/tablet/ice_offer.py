@@ -58,7 +58,8 @@ def usable_offer(sdp: str, tablet_address: str | None) -> UsableOffer:
             continue
         lines.append(line)
     for candidate in held_back:
-        candidate.sdpMid = mids[candidate.sdpMLineIndex] if mids else None
+        index = candidate.sdpMLineIndex or 0  # always set, by _candidate
+        candidate.sdpMid = mids[index] if mids else None
     return UsableOffer("\r\n".join(lines) + "\r\n", held_back)
 
 

@@ -11,6 +11,7 @@ Every incoming message is checked here before it touches the drawing; anything m
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,9 +100,9 @@ def parse_message(data: str | bytes, limits: StrokeLimits) -> Message:
     if isinstance(version, bool) or version != VERSION:  # True == 1 in Python
         raise ProtocolError("bad_version", f"unsupported protocol version {short_repr(version, 20)}")
     kind = obj.get("type")
-    parse = _PARSERS.get(kind) if isinstance(kind, str) else None
-    if parse is None:
+    if not isinstance(kind, str) or kind not in _PARSERS:
         raise ProtocolError("unknown_type", f"unknown message type {short_repr(kind)}")
+    parse = _PARSERS[kind]
     allowed = _FIELDS[kind] | {"v", "type"}
     extra = sorted(str(k)[:40] for k in obj.keys() - allowed)
     if extra:
@@ -166,7 +167,7 @@ def _stroke_end(obj: dict, limits: StrokeLimits) -> StrokeEnd:
     return StrokeEnd(_stroke_id(obj, "stroke_end"), _resent(obj, "stroke_end"))
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[dict, StrokeLimits], Message]] = {
     "stroke_begin": _stroke_begin,
     "points": _more_points,
     "stroke_end": _stroke_end,
@@ -176,7 +177,7 @@ _PARSERS = {
     "explain": lambda obj, limits: Explain(),
     "language": _language,
 }
-_FIELDS = {
+_FIELDS: dict[str, set[str]] = {
     "stroke_begin": {"stroke", "points", "resent"},
     "points": {"stroke", "points", "resent"},
     "stroke_end": {"stroke", "resent"},

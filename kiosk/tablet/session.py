@@ -173,5 +173,5 @@ def _count_recent(times: deque[float], now: float, window_s: float) -> int:
     return len(times)
 
 
-def _rounded(result) -> list[float]:
+def _rounded(result: Inference) -> list[float]:
     return [round(float(p), 4) for p in result.probabilities]

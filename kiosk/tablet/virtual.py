@@ -68,7 +68,7 @@ class VirtualTablet:
         except TimeoutError:
             raise VirtualTabletError("the data channel did not open") from None
 
-    def send(self, **message) -> None:
+    def send(self, **message: object) -> None:
         """One protocol message (``v`` is added)."""
         self.channel.send(json.dumps({"v": 1, **message}))
 
