@@ -95,6 +95,7 @@ $(MONITORING_PACKAGES) &:
 lint: $(VENV)/.installed $(DEV_TOOLS)
 	$(VENV)/bin/ruff check kiosk training bench tests tools
 	$(VENV)/bin/ruff format --check kiosk training bench tests tools
+	$(VENV)/bin/mypy
 	npx --no-install biome ci
 
 # Trains the shipped model (about two minutes here) and rewrites exports/mnist-mlp.
