@@ -18,16 +18,15 @@ from pathlib import Path
 from aiohttp import web
 
 from kiosk import logs, systemd_notify
-from kiosk.admin import ADMIN
 from kiosk.app import create_app, load_engine
 from kiosk.config import Config, ConfigError, load_config, resolve_config_path
+from kiosk.exhibit import prepare_service
+from kiosk.keys import CONFIG
 from kiosk.model.engine import Engine
 from kiosk.model.export import ExportError
-from kiosk.playground.routes import PLAYGROUND
 from kiosk.presenter import cli as presenter_cli
 from kiosk.reload import reload_config
 from kiosk.selftest.run import self_test
-from kiosk.settings import CONFIG
 from kiosk.tablet import cli as tablet_cli
 
 log = logging.getLogger("kiosk")
@@ -111,8 +110,7 @@ def serve(path: Path) -> int:
         logs.configure(config.logging)
         systemd_notify.status(f"starting: loading the model {config.model.export}")
         app = create_app(config, _load_engine(path, config), config_path=path)
-        _publish_admin_token(config, app)
-        app.on_startup.append(_prepare_playground)
+        _prepare_service(config, app)
     except StartupError as exc:
         print(exc, file=sys.stderr)
         return EXIT_STARTUP_FAILED
@@ -164,15 +162,10 @@ def _reload(app: web.Application) -> None:
     systemd_notify.reloaded("serving" if applied else "serving; the last reload was refused (see the log)")
 
 
-async def _prepare_playground(app: web.Application) -> None:
-    # The exhibit runs for months: its training process is started with it, not on a visitor's time.
-    app[PLAYGROUND].prepare()
-
-
-def _publish_admin_token(config: Config, app: web.Application) -> None:
+def _prepare_service(config: Config, app: web.Application) -> None:
+    """The admin token file and the training process (kiosk/exhibit.py), or StartupError."""
     try:
-        tablet_cli.tidy_state_dir(config.tablet.state_dir)
-        tablet_cli.publish_admin_token(config.tablet.state_dir, app[ADMIN].token)
+        prepare_service(app)
     except OSError as exc:
         raise StartupError(
             f"tablet.state_dir: cannot write {config.tablet.state_dir}: {exc.strerror or exc}"

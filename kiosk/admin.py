@@ -41,9 +41,6 @@ class AdminAuth:
             raise Rejected("unauthorized", "a valid admin token is needed", status=401)
 
 
-ADMIN = web.AppKey("admin", AdminAuth)
-
-
 def bearer_token(request: web.Request) -> str:
     """The value of ``Authorization: Bearer <value>``, or "" if there is none."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")

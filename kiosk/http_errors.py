@@ -1,7 +1,8 @@
 """Bad requests become clear JSON errors: ``{"error": "..."}``, counted by reason and logged.
 
-Handlers raise ``Rejected``; the middleware answers it, counts it in ``app[REJECTED]`` (shown in
-/healthz) and logs one line, never the body. Anything else that escapes is a bug: a plain 500
+Handlers raise ``Rejected``; the middleware (``errors_as_json(rejected)``) answers it, counts it by
+reason in ``rejected`` (shown in /healthz, every reason of ``REJECTION_REASONS``) and logs one
+line, never the body. Anything else that escapes is a bug: a plain 500
 for the client and the traceback in the log.
 
 A client that goes away before it has sent the body it announced (closed tab, lost Wi-Fi, a
@@ -17,10 +18,17 @@ import logging
 from collections import Counter
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 log = logging.getLogger("kiosk.app")
 
-REJECTED = web.AppKey("rejected", Counter)
+# Why requests were refused; all are listed in /healthz, zero or not, so the shape is stable.
+REJECTION_REASONS = (
+    *("too_large", "incomplete_body", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
+    *("unauthorized", "throttled", "busy", "bad_offer", "pairing_failed", "unavailable"),  # tablets
+    *("forbidden", "conflict"),  # presenters: an Origin refused, another presenter holds the exhibit
+    "too_many_streams",  # event streams: no seat free (kiosk/streams.py)
+)
 BODY_TIMEOUT_S = 10.0  # a tablet's or presenter's body (a few KB) arrives in milliseconds
 
 
@@ -68,22 +76,33 @@ async def read_json_object(request: web.Request) -> dict:
     return body
 
 
-@web.middleware
-async def errors_as_json(request: web.Request, handler: web.Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except Rejected as exc:
-        request.app[REJECTED][exc.reason] += 1
-        message = _clip(exc.message)
-        where = f"{request.method} {request.path} from {request.remote}"
-        log.info("rejected %s: %s: %s", where, exc.reason, message)
-        return web.json_response({"error": message, **exc.details}, status=exc.status, headers=exc.headers)
-    except web.HTTPException:
-        raise
-    except Exception:
-        # A bug, not bad input: full traceback to the log, a plain message to the client.
-        log.exception("error while answering %s %s", request.method, request.path)
-        return web.json_response({"error": "internal error; see the exhibit's log"}, status=500)
+def rejection_counts() -> Counter[str]:
+    """Every reason at zero."""
+    return Counter({reason: 0 for reason in REJECTION_REASONS})
+
+
+def errors_as_json(rejected: Counter[str]) -> Middleware:
+    """The middleware that answers ``Rejected`` as JSON and counts it by reason in ``rejected``."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except Rejected as exc:
+            rejected[exc.reason] += 1
+            message = _clip(exc.message)
+            where = f"{request.method} {request.path} from {request.remote}"
+            log.info("rejected %s: %s: %s", where, exc.reason, message)
+            body = {"error": message, **exc.details}
+            return web.json_response(body, status=exc.status, headers=exc.headers)
+        except web.HTTPException:
+            raise
+        except Exception:
+            # A bug, not bad input: full traceback to the log, a plain message to the client.
+            log.exception("error while answering %s %s", request.method, request.path)
+            return web.json_response({"error": "internal error; see the exhibit's log"}, status=500)
+
+    return middleware
 
 
 def _clip(text: str, limit: int = 300) -> str:

@@ -33,8 +33,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from kiosk.client_facts import setup_client_facts
+from kiosk.keys import CONFIG
 from kiosk.languages import languages
-from kiosk.settings import CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_HEADERS = {

@@ -9,23 +9,26 @@ streams opened from then on); the log levels (kiosk/logs.py); who may read /metr
 Keys that need a restart (``RESTART_KEYS``: the listening address, the model, the state folder,
 the training process's settings) keep their running values; the log names those that changed.
 A file that does not load is refused as a whole: the running config stays, the error is logged.
+
+Reloading is: load and validate the file, keep the restart keys' running values, hand the
+result to the exhibit (``kiosk.exhibit.apply_config``: each part takes its own section), and log what
+changed and what waits for a restart.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel
 
-from kiosk import logs
-from kiosk.attract.director import DIRECTOR
+from kiosk import exhibit
 from kiosk.config import Config, ConfigError, load_config
-from kiosk.display.routes import SCREEN
-from kiosk.settings import CONFIG, stroke_limits
-from kiosk.tablet.routes import TABLETS
+from kiosk.keys import CONFIG
 
 log = logging.getLogger(__name__)
+Model = TypeVar("Model", bound=BaseModel)
 
 # Read once at start-up; a change waits for the next restart.
 RESTART_KEYS = (
@@ -53,7 +56,7 @@ def reload_config(app: web.Application) -> bool:
     for key in waiting:
         log.warning("reload: %s changed; it takes effect after a restart (systemctl restart nn-kiosk)", key)
     changed = changed_sections(running.current, new)
-    apply_config(app, new)
+    exhibit.apply_config(app, new)
     log.info("reloaded %s (%s)", running.path, f"changed: {changed}" if changed else "nothing changed")
     return True
 
@@ -71,37 +74,13 @@ def keep_restart_keys(old: Config, new: Config) -> tuple[Config, list[str]]:
     return new, changed
 
 
-def apply_config(app: web.Application, config: Config) -> None:
-    """Hand ``config`` to everything that keeps a setting of its own; routes read ``app[CONFIG]``."""
-    app[CONFIG].current = config
-    logs.apply_levels(config.logging)
-    _apply_to_tablets(app, config)
-    screen = app[SCREEN]
-    screen.player.seconds_per_snapshot = config.display.seconds_per_snapshot
-    app[DIRECTOR].reload(config)  # also the language: the staff's new one, unless a visitor picked one
-
-
-def _apply_to_tablets(app: web.Application, config: Config) -> None:
-    options, tablets = config.tablet, app[TABLETS]
-    peers, limits = tablets.peers, stroke_limits(config)
-    peers.limits, peers.ice_servers = limits, list(options.ice_servers)
-    peers.drawers, peers.take_over = options.drawers, options.when_busy == "take_over"
-    peers.rate_hz, peers.max_errors = options.predictions_per_second, options.max_bad_messages
-    peers.connect_timeout_s = options.connect_timeout_seconds  # for connections from now on
-    peers.silence_timeout_s = options.silence_timeout_seconds
-    tablets.pairing.ttl_s = options.pairing_minutes * 60  # for windows opened from now on
-    for peer in peers.peers:  # connected tablets keep their connection and get the new limits
-        if peer.session:
-            peer.session.set_limits(limits, rate_hz=peers.rate_hz, max_errors=peers.max_errors)
-
-
 def _get(config: BaseModel, key: str) -> object:
     for name in key.split("."):
         config = getattr(config, name)
     return config
 
 
-def _set(config: BaseModel, key: str, value: object) -> BaseModel:
+def _set(config: Model, key: str, value: object) -> Model:
     name, _, rest = key.partition(".")
     inner = value if not rest else _set(getattr(config, name), rest, value)
     return config.model_copy(update={name: inner})

@@ -1,17 +1,14 @@
-"""The configuration the exhibit runs with now, and since when, as requests see it.
+"""The configuration the exhibit runs with now, as requests see it.
 
 Routes read their settings from ``app[CONFIG].current`` when a request comes, not when the app
 was built, so that a reload (kiosk/reload.py, ``systemctl reload``) applies to the next request
-without a restart. ``app[STARTED]`` is when the app was built (``time.monotonic()``), for the
-uptimes /healthz and the presenter's status show.
+without a restart (its key, with the others: kiosk/keys.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from aiohttp import web
 
 from kiosk.config import Config
 from kiosk.model.strokes import StrokeLimits
@@ -29,7 +26,3 @@ class RunningConfig:
 
 def stroke_limits(config: Config) -> StrokeLimits:
     return StrokeLimits(**config.limits.model_dump())
-
-
-CONFIG = web.AppKey("config", RunningConfig)
-STARTED = web.AppKey("started", float)

@@ -97,11 +97,9 @@ class StreamSeats:
         )
 
 
-STREAMS = web.AppKey("streams", StreamSeats)
-
-
 async def serve_stream(
     request: web.Request,
+    seats: StreamSeats,
     kind: str,
     hub: EventHub,
     initial: Callable[[], list],
@@ -109,8 +107,8 @@ async def serve_stream(
     max_rate_hz: float,
     address: str | None = None,
 ) -> web.StreamResponse:
-    """``stream_events`` in a seat of ``kind`` for ``address`` (default: the peer's), configured limits."""
-    seats = request.app[STREAMS]
+    """``stream_events`` in one of ``seats`` of ``kind`` for ``address`` (default: the peer's),
+    with the configured limits."""
     options = seats.settings()
     with seats.seat(kind, address if address is not None else request.remote):
         return await stream_events(

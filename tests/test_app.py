@@ -18,8 +18,9 @@ import pytest
 from aiohttp import web
 
 from kiosk import http_errors
-from kiosk.app import REJECTION_REASONS, create_app
+from kiosk.app import create_app
 from kiosk.config import Config, ConfigError, LimitsConfig, ModelConfig, ServerConfig
+from kiosk.http_errors import REJECTION_REASONS
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from tools.exhibit_process import ExhibitProcess

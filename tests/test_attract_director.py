@@ -1,6 +1,7 @@
 """The attract machine carried out on a real exhibit screen: each playlist item becomes its scene
 with its settings, a visitor's first stroke takes the screen in the same call, idle time hands it
-back, opening hours close it (tablets told), presenters hold it; ``run`` ticks by itself.
+back, opening hours close it (tablets told), presenters hold it; its loop (kiosk/background.py,
+as kiosk/exhibit.py runs it) ticks by itself, and the exhibit wires it to the tablets.
 
 The screen is real (a tiny export with test samples, events on a recording hub); the playground's
 training process and the tablets are stand-ins that record what they are asked; one fake clock
@@ -20,20 +21,21 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from aiohttp import web
 from support import REPO
 from support.exports import write_tiny_export
 from test_display_screen import RecordingHub
 
-from kiosk.attract.director import DIRECTOR, TICK_S, ExhibitDirector, setup_director
+from kiosk.app import create_app
+from kiosk.attract.director import TICK_S, ExhibitDirector
 from kiosk.attract.schedule import WEEKDAYS
+from kiosk.background import BackgroundTasks
 from kiosk.config import Config
 from kiosk.display.screen import ExhibitScreen
+from kiosk.keys import DIRECTOR, SCREEN, TABLETS
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
-from kiosk.model.strokes import StrokeLimits
 from kiosk.playground.spec import PlaygroundSpec
-from kiosk.tablet.signalling import Peer, TabletPeers
+from kiosk.tablet.signalling import Peer
 from training.samples import write_samples
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -433,10 +435,19 @@ async def eventually(condition, timeout: float = 2.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_run_ticks_by_itself_until_cancelled(exhibit: Exhibit) -> None:
-    task = asyncio.ensure_future(exhibit.director.run())
+def director_loop(director: ExhibitDirector) -> BackgroundTasks:
+    """The director started and its loop running, as kiosk/exhibit.py does at start-up."""
+    tasks = BackgroundTasks()
+    tasks.every("attract machine tick", director.tick, TICK_S, next_in=director.seconds_to_next_event)
+    director.start()
+    tasks.start()
+    return tasks
+
+
+async def test_the_loop_ticks_by_itself_until_stopped(exhibit: Exhibit) -> None:
+    tasks = director_loop(exhibit.director)
     try:
-        await eventually(lambda: exhibit.hub.of("exhibit") != [])  # run() starts the machine
+        assert exhibit.hub.of("exhibit") != []  # start() has the machine decide at once
         assert_shows_item(exhibit, 0)
         exhibit.clock.advance(PLAYLIST[0]["seconds"])
         started = time.monotonic()
@@ -449,29 +460,26 @@ async def test_run_ticks_by_itself_until_cancelled(exhibit: Exhibit) -> None:
         await eventually(lambda: exhibit.screen.scene == "samples")
         assert_shows_item(exhibit, 2)
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-    assert task.cancelled()
+        await tasks.stop()
+    exhibit.clock.advance(PLAYLIST[2]["seconds"])
+    await asyncio.sleep(2 * TICK_S)
+    assert exhibit.screen.scene == "samples"  # stopped: nobody looks at the clock any more
 
 
 async def test_a_failing_action_is_logged_and_the_loop_goes_on(
     exhibit: Exhibit, caplog: pytest.LogCaptureFixture
 ) -> None:
     exhibit.playground.fail_starts = 1
-    task = asyncio.ensure_future(exhibit.director.run())
+    tasks = director_loop(exhibit.director)
     try:
-        await eventually(lambda: exhibit.hub.of("exhibit") != [])
-        with caplog.at_level(logging.ERROR, logger="kiosk.attract.director"):
+        with caplog.at_level(logging.ERROR, logger="kiosk.background"):
             exhibit.clock.advance(PLAYLIST[0]["seconds"])  # the playground item: its start fails
             await eventually(lambda: "attract machine tick failed" in caplog.text)
         exhibit.clock.advance(PLAYLIST[1]["seconds"])
         await eventually(lambda: exhibit.screen.scene == "samples")
         assert_shows_item(exhibit, 2)
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await tasks.stop()
 
 
 class RecordingSession:
@@ -482,30 +490,29 @@ class RecordingSession:
         self.sent.append(message)
 
 
-async def test_setup_director_follows_the_tablets_pen_and_tells_every_tablet(timeline: Timeline) -> None:
-    # setup_director runs the machine on the real clock: a holiday today and tomorrow (Berlin)
-    # closes the exhibit now, whenever the test runs (also across midnight).
+async def test_the_exhibit_wires_the_director_to_the_tablets_pens_and_tells_every_tablet(
+    timeline: Timeline,
+) -> None:
+    # The exhibit's director runs on the real clock: a holiday today and tomorrow (Berlin) closes
+    # the exhibit now, whenever the test runs (also across midnight).
     today = datetime.now(BERLIN).date()
     holidays = (today.isoformat(), (today + timedelta(days=1)).isoformat())
-    exhibit = Exhibit(timeline, OPEN)
-    peers = TabletPeers(exhibit.engine, StrokeLimits())
+    app = create_app(make_config(holidays=holidays), Engine(timeline))
+    director, peers, screen = app[DIRECTOR], app[TABLETS].peers, app[SCREEN]
     sessions = [RecordingSession(), RecordingSession()]
     peers.peers = [Peer(f"tablet-{i}", pc=None, session=session) for i, session in enumerate(sessions)]
     peers.peers.append(Peer("still-connecting", pc=None))  # no channel yet: nothing to send to
-    app = web.Application()
-    director = setup_director(app, make_config(holidays=holidays), exhibit.screen, exhibit.playground, peers)
-    assert app[DIRECTOR] is director
-    director.machine.start()
+    director.start()
     closed = json.loads(director.tablet_notice())
     assert closed["scene"] == "closed" and closed["opens_at"] is not None
-    assert exhibit.screen.scene == "closed"
+    assert screen.scene == "closed"
     assert json.loads(peers.greeting()) == closed  # what a tablet that connects now is told
     assert [[json.loads(m) for m in session.sent] for session in sessions] == [[closed], [closed]]
     assert peers.on_activity() is False  # the pen moves the machine, refused while closed
-    assert exhibit.screen.scene == "closed"
+    assert screen.scene == "closed"
     director.take("Ada")  # a guide may show the exhibit on a closed day
     assert json.loads(peers.greeting())["scene"] == "presenter"
-    assert peers.on_activity() is True and exhibit.screen.scene == "closed"
+    assert peers.on_activity() is True and screen.scene == "closed"
     director.release()
     assert [json.loads(m)["scene"] for m in sessions[0].sent] == ["closed", "presenter", "closed"]
     assert sessions[1].sent == sessions[0].sent

@@ -14,13 +14,13 @@ from support.sse_client import Message, SseReader
 from yarl import URL
 
 from kiosk.address import exhibit_url
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import Config, DisplayConfig, ModelConfig, TabletConfig
 from kiosk.display.connections import ConnectionSets
 from kiosk.display.player import SPEEDS
-from kiosk.display.routes import SCREEN, TICK_S
-from kiosk.display.screen import EVENT_ORDER, SCENES
+from kiosk.display.screen import EVENT_ORDER, SCENES, ExhibitScreen
+from kiosk.exhibit import SCREEN_TICK_S
+from kiosk.keys import ADMIN, SCREEN
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
 
@@ -116,17 +116,17 @@ async def test_the_running_app_plays_the_timeline_and_ticks_the_screen(
     aiohttp_client, config: Config, timeline: Timeline, monkeypatch, caplog
 ) -> None:
     """The screen has no loop of its own: the app plays its timeline and calls its ``tick`` every
-    TICK_S (real time, here only); a tick that fails is logged and the next one still comes."""
+    SCREEN_TICK_S (real time, here only); a tick that fails is logged and the next one still comes."""
     fast = config.model_copy(update={"display": DisplayConfig(seconds_per_snapshot=0.1)})
-    client = await aiohttp_client(create_app(fast, Engine(timeline)))
     ticks: list[float] = []
 
-    def tick() -> None:
+    def tick(screen: ExhibitScreen) -> None:
         ticks.append(time.monotonic())
         if len(ticks) == 1:
             raise RuntimeError("a bug in the screen")
 
-    monkeypatch.setattr(client.app[SCREEN], "tick", tick)
+    monkeypatch.setattr(ExhibitScreen, "tick", tick)  # before the app is built: its loop calls this
+    client = await aiohttp_client(create_app(fast, Engine(timeline)))
     reader, _ = await open_stream(client)
     moved = await reader.until("timeline", lambda data: data["index"] == 1)
     assert moved["snapshot"] == timeline.snapshots[1].id
@@ -134,7 +134,7 @@ async def test_the_running_app_plays_the_timeline_and_ticks_the_screen(
     while len(ticks) < 3:
         assert time.monotonic() < deadline, "the screen was not ticked"
         await asyncio.sleep(0.05)
-    assert ticks[2] - ticks[1] == pytest.approx(TICK_S, abs=0.2)
+    assert ticks[2] - ticks[1] == pytest.approx(SCREEN_TICK_S, abs=0.2)
     assert "screen tick failed" in caplog.text and "a bug in the screen" in caplog.text
 
 

@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 from support.sse_client import SseReader
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import Config, DisplayConfig, ModelConfig, TabletConfig
-from kiosk.display.routes import SCREEN
 from kiosk.display.screen import EVENT_ORDER
+from kiosk.keys import ADMIN, SCREEN
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise

@@ -292,10 +292,9 @@ async def test_the_explain_message_is_answered_started_or_refused_with_the_reaso
 async def test_the_scene_command_starts_the_tour_and_the_stream_carries_it(
     aiohttp_client, export_dir, tmp_path
 ):
-    from kiosk.admin import ADMIN
     from kiosk.app import create_app
     from kiosk.config import Config, ModelConfig, TabletConfig
-    from kiosk.display.routes import SCREEN
+    from kiosk.keys import ADMIN, SCREEN
 
     app = create_app(
         Config(model=ModelConfig(export=export_dir), tablet=TabletConfig(state_dir=tmp_path / "s"))

@@ -20,17 +20,16 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from support.fuzz_strategies import NUMBERS, SANE_POINT, encoded, objects, points, weighted
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import AttractConfig, Config, ModelConfig, PresenterConfig, TabletConfig
 from kiosk.display.screen import SCENES
+from kiosk.keys import ADMIN, PRESENTER, TABLETS
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.playground.routes import ACTIONS
 from kiosk.playground.session import PlaygroundSession
-from kiosk.presenter.auth import PRESENTER
 from kiosk.presenter.passphrase import hash_passphrase
-from kiosk.tablet.routes import TABLET_PROBLEMS, TABLETS
+from kiosk.tablet.routes import TABLET_PROBLEMS
 from kiosk.tablet.throttle import Throttle
 
 # Hypothesis tries hundreds of inputs a test: seconds of CPU each, so not in make test-fast.

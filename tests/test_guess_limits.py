@@ -15,14 +15,12 @@ from aiohttp import web
 from aiortc import RTCPeerConnection
 from support.clock import FakeClock
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import AttractConfig, Config, ModelConfig, PresenterConfig, TabletConfig
+from kiosk.keys import ADMIN, PRESENTER, TABLETS
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
-from kiosk.presenter.auth import PRESENTER
 from kiosk.presenter.passphrase import hash_passphrase
-from kiosk.tablet.routes import TABLETS
 
 PASSPHRASE = "a guide's passphrase"
 STRANGERS = [f"10.66.{i}.7" for i in range(26)]

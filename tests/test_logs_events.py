@@ -14,9 +14,9 @@ import pytest
 from test_attract_director import BEFORE_OPENING, IDLE, PRESENTER_IDLE, Exhibit, timeline  # noqa: F401
 from test_tablet_seats import connect, peers, until  # noqa: F401
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import load_config
+from kiosk.keys import ADMIN
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.reload import reload_config

@@ -13,15 +13,13 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 from support.sse_client import SseReader
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
-from kiosk.attract.director import DIRECTOR
 from kiosk.config import AttractConfig, Config, ModelConfig, OpeningHoursConfig, TabletConfig
+from kiosk.keys import ADMIN, DIRECTOR, PLAYGROUND
 from kiosk.metrics.counters import TABLET_REASONS, ExhibitCounters
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.model.strokes import StrokeLimits
-from kiosk.playground.routes import PLAYGROUND
 from kiosk.playground.spec import parse_spec
 from kiosk.tablet.session import TabletSession
 from kiosk.tablet.virtual import VirtualTablet

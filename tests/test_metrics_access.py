@@ -9,11 +9,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk.app import create_app
 from kiosk.config import Config, ConfigError, MetricsConfig, ModelConfig, TabletConfig, load_config
+from kiosk.exhibit import apply_config
+from kiosk.keys import CONFIG
 from kiosk.metrics.access import address_allowed
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
-from kiosk.reload import apply_config
-from kiosk.settings import CONFIG
 
 TOKEN = "n1e9Qw-very-secret-token"
 

@@ -13,14 +13,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import Config, ModelConfig, PlaygroundConfig, TabletConfig
-from kiosk.display.routes import SCREEN
+from kiosk.keys import ADMIN, PLAYGROUND, SCREEN
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.playground.frames import decode_grid
-from kiosk.playground.routes import PLAYGROUND
 
 SMALL = {"dataset": "xor", "points": 100, "hidden": [4]}
 FIELDS = "dataset, noise, points, test_fraction, seed, hidden, activation, learning_rate, batch_size"

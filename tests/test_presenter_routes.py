@@ -13,18 +13,15 @@ import pytest
 from support.clock import FakeClock
 from support.sse_client import SseReader
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
-from kiosk.attract.director import DIRECTOR
 from kiosk.config import AttractConfig, Config, DisplayConfig, ModelConfig, PresenterConfig, TabletConfig
-from kiosk.display.routes import SCREEN
 from kiosk.display.screen import EVENT_ORDER
+from kiosk.keys import ADMIN, DIRECTOR, PRESENTER, SCREEN, TABLETS
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
-from kiosk.presenter.auth import COOKIE, PRESENTER
+from kiosk.presenter.login import COOKIE
 from kiosk.presenter.passphrase import hash_passphrase
 from kiosk.presenter.status import status
-from kiosk.tablet.routes import TABLETS
 from kiosk.tablet.virtual import VirtualTablet, VirtualTabletError
 
 PASSPHRASE = "a guide's passphrase"

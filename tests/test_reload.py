@@ -13,14 +13,11 @@ from support.sse_client import SseReader
 from test_systemd import receive_until
 
 from kiosk.app import create_app
-from kiosk.attract.director import DIRECTOR
 from kiosk.config import load_config
-from kiosk.display.routes import SCREEN
+from kiosk.keys import CONFIG, DIRECTOR, SCREEN, TABLETS
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.reload import RESTART_KEYS, keep_restart_keys, reload_config
-from kiosk.settings import CONFIG
-from kiosk.tablet.routes import TABLETS
 from kiosk.tablet.virtual import VirtualTablet
 from tools.exhibit_process import ExhibitProcess
 

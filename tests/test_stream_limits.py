@@ -14,14 +14,13 @@ import pytest
 from aiohttp import web
 from support.sse_client import SseReader
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import AttractConfig, Config, DisplayConfig, ModelConfig, StreamsConfig, TabletConfig
-from kiosk.display.routes import SCREEN_HUB
 from kiosk.http_errors import Rejected
+from kiosk.keys import ADMIN, SCREEN_HUB, STREAMS
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
-from kiosk.streams import STREAMS, StreamSeats
+from kiosk.streams import StreamSeats
 
 SCREEN, PLAYGROUND, PRESENTER = "/api/display/events", "/api/train_stream", "/api/presenter/events"
 

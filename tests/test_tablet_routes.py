@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
-from kiosk.admin import ADMIN
 from kiosk.app import create_app
 from kiosk.config import Config, ModelConfig, TabletConfig
+from kiosk.keys import ADMIN, TABLETS
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
-from kiosk.tablet.routes import TABLETS
 
 SCENE = {"v": 1, "type": "scene", "language": "en"}  # what tablets hear, in the staff's language
 

@@ -124,11 +124,11 @@ def test_a_reload_applies_the_staffs_new_language_but_not_over_a_visitors_pick(t
     exhibit = Exhibit(timeline, OPEN)
     exhibit.director.machine.start()
     german = make_config().model_copy(update={"language": "de"})
-    exhibit.director.reload(german)
+    exhibit.director.apply(german)
     assert _spoken(exhibit) == ("de", "de")
     exhibit.director.language("nl" if "nl" in languages() else "en")
     picked = exhibit.director.current_language
-    exhibit.director.reload(make_config())  # back to English meanwhile
+    exhibit.director.apply(make_config())  # back to English meanwhile
     assert _spoken(exhibit) == (picked, picked)
     exhibit.tick_after(IDLE)
     assert _spoken(exhibit) == ("en", "en")

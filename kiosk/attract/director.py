@@ -2,10 +2,14 @@
 
 ``ExhibitMachine`` (machine.py) decides who has the screen and what the playlist shows; this
 module carries that out on the screen (kiosk/display/screen.py), the playground's training
-process and the tablets, and feeds the machine its inputs: the clock (``run``), the tablet's
+process and the tablets, and feeds the machine its inputs: the clock (``tick``, every TICK_S or
+when ``seconds_to_next_event`` says something falls due; kiosk/exhibit.py runs it), the tablet's
 pen (``stroke``), its "How does it work?" button (``explain``), the visitor's language
 (``language``; it lasts for the visitor's turn, then the staff's ``language`` is back) and
 presenters (``take``, ``release``, ``presenter_activity``).
+
+The director owns what the exhibit does: the machine is its pure state logic, the screen shows
+what it is told, and the running config (kiosk/settings.py) holds the settings.
 
 A stroke is handled in the same loop turn as the data-channel message that carried it, so a
 visitor's first touch switches the screen to the live network at once.
@@ -18,14 +22,10 @@ opens Tue 2026-12-08 10:00". Never a line per stroke or tick.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-from aiohttp import web
 
 from kiosk.attract.machine import ExhibitMachine
 from kiosk.config import Config
@@ -33,7 +33,6 @@ from kiosk.config.playlist import PlaylistItem
 from kiosk.display.screen import ExhibitScreen
 from kiosk.playground.session import PlaygroundSession
 from kiosk.tablet import protocol
-from kiosk.tablet.signalling import TabletPeers
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,8 @@ class ExhibitDirector:
         self.screen, self.playground, self.tell_tablets = screen, playground, tell_tablets
         self._clock = clock
         # The staff's language, and a visitor's pick that lasts while their turn does.
-        self._default_language, self._visitor_language = config.language, None
+        self._default_language: str = config.language
+        self._visitor_language: str | None = None
         self._scene: tuple[str, dict] = ("attract", {})  # what the tablets were last told
         self._tablet_notice = protocol.scene("attract", language=config.language)
         self._logged: dict[str, Any] = {}  # the status the log last told of
@@ -125,7 +125,8 @@ class ExhibitDirector:
     def presenter_activity(self) -> None:
         self.machine.presenter_activity()
 
-    def reload(self, config: Config) -> None:
+    def apply(self, config: Config) -> None:
+        """A reloaded config: the playlist, hours, idle times and the staff's language."""
         self._default_language = config.language  # a visitor's pick stays until their turn ends
         self._notify_tablets(self._scene[0], **self._scene[1])  # before a new playlist's first scene
         self.machine.reload(config.attract, config.display.idle_seconds)
@@ -137,18 +138,19 @@ class ExhibitDirector:
         """What a tablet is told when it connects: the exhibit's state (closed, or open)."""
         return self._tablet_notice
 
-    async def run(self) -> None:
-        """Tick the machine whenever something falls due (at least every TICK_S), until cancelled."""
+    # The clock.
+    def start(self) -> None:
+        """At start-up: the machine decides what the exhibit shows now."""
         self.machine.start()
-        while True:
-            due = self.machine.next_event_at()
-            wait = TICK_S if due is None else (due - self._clock()).total_seconds()
-            await asyncio.sleep(min(TICK_S, max(0.0, wait)))
-            try:
-                self.machine.tick()
-            except Exception:  # a bug here must not stop the exhibit: log it, try again next tick
-                log.exception("attract machine tick failed")
-                await asyncio.sleep(TICK_S)
+
+    def tick(self) -> None:
+        """Look at the clock: do what has fallen due (the next playlist item, idle time, hours)."""
+        self.machine.tick()
+
+    def seconds_to_next_event(self) -> float | None:
+        """How long until something falls due (None: nothing scheduled)."""
+        due = self.machine.next_event_at()
+        return None if due is None else (due - self._clock()).total_seconds()
 
     # What the machine asks for (attract.machine.Actions).
     def show_scene(self, item: PlaylistItem) -> None:
@@ -229,33 +231,3 @@ def state_line(status: dict[str, Any]) -> str:
     if not status["opens_at"]:
         return "closed by the schedule; no opening scheduled"
     return f"closed by the schedule; opens {datetime.fromisoformat(status['opens_at']):%a %Y-%m-%d %H:%M}"
-
-
-DIRECTOR = web.AppKey("director", ExhibitDirector)
-
-
-def setup_director(
-    app: web.Application,
-    config: Config,
-    screen: ExhibitScreen,
-    playground: PlaygroundSession,
-    peers: TabletPeers,
-) -> ExhibitDirector:
-    """Put the attract machine in charge of ``screen``; it follows the tablets' pens from now on."""
-    director = ExhibitDirector(config, screen, playground, tell_tablets=peers.broadcast)
-    peers.on_activity = director.stroke
-    peers.on_presenter_pen = director.presenter_activity
-    peers.on_explain = director.explain
-    peers.on_language = director.language
-    peers.greeting = director.tablet_notice
-    app[DIRECTOR] = director
-    app.cleanup_ctx.append(_run_director)
-    return director
-
-
-async def _run_director(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.ensure_future(app[DIRECTOR].run())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

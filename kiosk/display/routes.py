@@ -11,85 +11,33 @@ Commands need the admin token (kiosk/admin.py) or a presenter session holding th
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
+from typing import TypeGuard
 
 from aiohttp import web
 
-from kiosk.config import Config
-from kiosk.display.connections import ConnectionSets
 from kiosk.display.player import SPEEDS
 from kiosk.display.screen import SCENES, ExhibitScreen
 from kiosk.http_errors import Rejected, read_json_object
-from kiosk.hub import EventHub
-from kiosk.model.engine import Engine
+from kiosk.keys import CONFIG, CONNECTIONS, SCREEN, SCREEN_HUB, STREAMS
 from kiosk.presenter.auth import authorise_command
-from kiosk.settings import CONFIG
-from kiosk.streams import STREAMS, serve_stream
+from kiosk.streams import serve_stream
 
 log = logging.getLogger(__name__)
 
-SCREEN = web.AppKey("screen", ExhibitScreen)
-SCREEN_HUB = web.AppKey("screen_hub", EventHub)
-CONNECTIONS = web.AppKey("connections", ConnectionSets)
 TIMELINE_ACTIONS = ("play", "pause", "seek", "speed")
-TICK_S = 0.25  # how often the screen reads its clock: the samples scene, the tour, the pairing window
 # "closed" follows the opening hours (the attract machine); presenters cannot choose it, scripts can.
 PRESENTER_SCENES = tuple(scene for scene in SCENES if scene != "closed")
 
 
-def setup_display(app: web.Application, config: Config, engine: Engine, live_snapshot: str) -> ExhibitScreen:
-    """Add the screen's state, stream and command routes to ``app``; the timeline plays from start-up."""
-    options = config.display
-    hub = EventHub()
-    screen = ExhibitScreen(
-        hub,
-        engine,
-        live_snapshot,
-        seconds_per_snapshot=options.seconds_per_snapshot,
-        connections_per_neuron=options.connections_per_neuron,
-        language=config.language,
-    )
-    app[SCREEN_HUB], app[SCREEN] = hub, screen
-    app[CONNECTIONS] = ConnectionSets(engine.timeline, options.connections_per_neuron)
+def add_routes(app: web.Application) -> None:
+    """The screen's stream, connection sets and commands (the screen itself: kiosk/exhibit.py)."""
     app.router.add_get("/api/display/events", events)
     app.router.add_get("/api/display/connections/{snapshot}", connections)
     app.router.add_post("/api/admin/timeline", timeline_command)
     app.router.add_post("/api/admin/scene", scene_command)
     app.router.add_post("/api/admin/neuron", neuron_command)
-    app.on_startup.append(_read_samples)
-    app.cleanup_ctx.append(_run_screen)
-    app.on_shutdown.append(_end_streams)
-    return screen
-
-
-async def _end_streams(app: web.Application) -> None:
-    app[SCREEN_HUB].close()  # on_shutdown runs before aiohttp waits for handlers: streams end now
-
-
-async def _read_samples(app: web.Application) -> None:
-    app[SCREEN].sample_catalogue()  # which samples the network gets wrong: once, before any visitor
-
-
-async def _run_screen(app: web.Application):
-    """Play the timeline and tick the screen (its clock-driven scenes), from start-up to shutdown."""
-    screen = app[SCREEN]
-    tasks = [asyncio.ensure_future(screen.player.run()), asyncio.ensure_future(_tick(screen))]
-    yield
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _tick(screen: ExhibitScreen) -> None:
-    """``screen.tick()`` every TICK_S, until cancelled; a failing tick is logged and the next one comes."""
-    while True:
-        await asyncio.sleep(TICK_S)
-        try:
-            screen.tick()
-        except Exception:  # a bug here must not freeze the screen: log it, try again next tick
-            log.exception("screen tick failed")
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -105,7 +53,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 
     rate = app[CONFIG].current.display.max_frame_rate
     try:
-        return await serve_stream(request, "screen", app[SCREEN_HUB], initial, max_rate_hz=rate)
+        return await serve_stream(request, app[STREAMS], "screen", app[SCREEN_HUB], initial, max_rate_hz=rate)
     finally:
         if connected:
             log.info("screen at %s disconnected (%s)", request.remote, _screens(app))
@@ -173,7 +121,7 @@ async def neuron_command(request: web.Request) -> web.Response:
 def _snapshot_index(screen: ExhibitScreen, wanted: object, key: str = "snapshot") -> int:
     """A snapshot id, or its position in the timeline (0 = random start)."""
     snapshots = screen.timeline.snapshots
-    if isinstance(wanted, int) and _number_within(wanted, 0, len(snapshots) - 1):
+    if _number_within(wanted, 0, len(snapshots) - 1) and isinstance(wanted, int):
         return wanted
     if isinstance(wanted, str):
         with contextlib.suppress(KeyError):
@@ -185,5 +133,5 @@ def _snapshot_index(screen: ExhibitScreen, wanted: object, key: str = "snapshot"
     )
 
 
-def _number_within(value: object, low: float, high: float) -> bool:
+def _number_within(value: object, low: float, high: float) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high

@@ -35,6 +35,7 @@ import random
 import time
 from collections.abc import Callable
 
+from kiosk.config import DisplayConfig
 from kiosk.display.caption import caption_payload
 from kiosk.display.events import SCREEN_EVENTS
 from kiosk.display.explain_scene import INACTIVE, TourRun
@@ -241,6 +242,10 @@ class ExhibitScreen:
             self._step_tour()
         if self._pairing.expired():
             self.show_pairing(None, "")
+
+    def apply(self, options: DisplayConfig) -> None:
+        """A reloaded config: the timeline's pace (connections_per_neuron waits for a restart)."""
+        self.player.seconds_per_snapshot = options.seconds_per_snapshot
 
     # Internals.
     def _enter(self, scene: str, **settings: object) -> None:

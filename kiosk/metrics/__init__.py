@@ -1,6 +1,6 @@
 """Metrics for the museum's monitoring: ``GET /metrics`` in Prometheus' format (docs/monitoring.md).
 
-Each app has its own registry (``setup_metrics``, kiosk/metrics/routes.py). What it exports:
+Each app has its own registry (``new_registry`` in routes.py, wired in kiosk/exhibit.py). What it exports:
 
 - counted as it happens (counters.py): ``nn_kiosk_drawings_total``, ``nn_kiosk_predictions_total``,
   ``nn_kiosk_prediction_seconds`` (histogram), ``nn_kiosk_rejected_tablet_messages_total{reason}``;
@@ -16,7 +16,3 @@ Each app has its own registry (``setup_metrics``, kiosk/metrics/routes.py). What
 
 Who may read them: access.py (config ``metrics:``).
 """
-
-from kiosk.metrics.routes import setup_metrics
-
-__all__ = ["setup_metrics"]

@@ -24,17 +24,12 @@ from aiohttp import web
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from kiosk.attract.director import DIRECTOR
 from kiosk.attract.machine import STATES
-from kiosk.display.routes import SCREEN
 from kiosk.display.screen import SCENES
-from kiosk.http_errors import REJECTED
+from kiosk.keys import DIRECTOR, PLAYGROUND, REJECTED, SCREEN, STREAMS, TABLETS
 from kiosk.metrics.frames import FrameReports
-from kiosk.playground.routes import PLAYGROUND
 from kiosk.presenter.drawing import NAME_PREFIX
-from kiosk.streams import STREAMS
 from kiosk.tablet.devices import DeviceStoreError
-from kiosk.tablet.routes import TABLETS
 
 log = logging.getLogger(__name__)
 

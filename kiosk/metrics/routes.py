@@ -1,4 +1,4 @@
-"""The metrics' two routes, and the wiring of the app's parts to its registry.
+"""The metrics' two routes, and the app's own registry of them (wired in kiosk/exhibit.py).
 
 - ``GET /metrics`` → every metric in Prometheus' text format (OpenMetrics when the scraper asks
   for it), written by the official client library (prometheus_client) from the app's own
@@ -24,31 +24,19 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from kiosk.http_errors import Rejected, read_json_object
+from kiosk.keys import CONFIG, FRAMES, REGISTRY, REPORT_RATE, TOKEN_GUESSES
 from kiosk.metrics.access import check_access
-from kiosk.metrics.counters import ExhibitCounters
-from kiosk.metrics.frames import MAX_REPORT_BYTES, FrameReports, parse_report
-from kiosk.metrics.live import LiveCollector
-from kiosk.settings import CONFIG
-from kiosk.tablet.routes import TABLETS
+from kiosk.metrics.frames import MAX_REPORT_BYTES, parse_report
 from kiosk.tablet.throttle import Throttle
 
-REGISTRY = web.AppKey("metrics_registry", CollectorRegistry)
-COUNTERS = web.AppKey("metrics_counters", ExhibitCounters)
-FRAMES = web.AppKey("frame_reports", FrameReports)
-REPORT_RATE = web.AppKey("frame_report_rate", Throttle)
-TOKEN_GUESSES = web.AppKey("metrics_token_guesses", Throttle)
 REPORTS_PER_MINUTE = 30  # a screen reports every 5 s (12 a minute); two screens on one PC fit
 
 
-def setup_metrics(app: web.Application, model: str) -> CollectorRegistry:
-    """Give ``app`` its own registry (tests make many apps), fed by its tablets and read live;
-    ``model``: the export's name, for ``nn_kiosk_build_info``. Call after the tablets, screen,
-    playground and director are set up."""
+def new_registry(model: str) -> CollectorRegistry:
+    """The app's own registry (tests make many apps) with the process's and the build's metrics;
+    ``model``: the export's name, for ``nn_kiosk_build_info``."""
     disable_created_metrics()  # no *_created series beside every counter: /metrics stays readable
     registry = CollectorRegistry()
-    counters = ExhibitCounters(registry)
-    frames = FrameReports(time.monotonic)
-    registry.register(LiveCollector(app, frames))
     ProcessCollector(registry=registry)  # process_start_time_seconds, memory, CPU, open files
     PlatformCollector(registry=registry)  # python_info
     Info(
@@ -56,17 +44,23 @@ def setup_metrics(app: web.Application, model: str) -> CollectorRegistry:
         "The exhibit's version, its Python and the trained network it shows.",
         registry=registry,
     ).info({"version": _version(), "python": platform.python_version(), "model": model})
-    peers = app[TABLETS].peers
-    peers.on_answer, peers.on_refused = counters.answered, counters.refused
-    app[REGISTRY], app[COUNTERS], app[FRAMES] = registry, counters, frames
-    # Every report counts towards the limit (a Throttle counts "failures"; here each report is one).
-    app[REPORT_RATE] = Throttle(
-        time.monotonic, per_key=REPORTS_PER_MINUTE, global_=20 * REPORTS_PER_MINUTE, window_s=60
-    )
-    app[TOKEN_GUESSES] = Throttle(time.monotonic, per_key=10, global_=200, window_s=60)
+    return registry
+
+
+def report_rate() -> Throttle:
+    """Every frame-time report counts towards the limit (a Throttle counts "failures"; here each
+    report is one)."""
+    return Throttle(time.monotonic, per_key=REPORTS_PER_MINUTE, global_=20 * REPORTS_PER_MINUTE, window_s=60)
+
+
+def token_guesses() -> Throttle:
+    """Wrong /metrics tokens, per address and overall."""
+    return Throttle(time.monotonic, per_key=10, global_=200, window_s=60)
+
+
+def add_routes(app: web.Application) -> None:
     app.router.add_get("/metrics", metrics)
     app.router.add_post("/api/display/frame_times", frame_times)
-    return registry
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -13,60 +13,33 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable
 
 from aiohttp import web
 
-from kiosk.admin import ADMIN, bearer_token, refuse_if_throttled
-from kiosk.config import Config
+from kiosk.admin import bearer_token, refuse_if_throttled
 from kiosk.http_errors import Rejected, read_json_object
-from kiosk.hub import EventHub
-from kiosk.playground.session import PlaygroundSession
+from kiosk.keys import ADMIN, CONFIG, PLAYGROUND, PLAYGROUND_HUB, SCREEN, STREAMS, TABLETS
 from kiosk.playground.spec import SpecError, parse_spec
 from kiosk.presenter.auth import authorise_command, has_presenter_cookie
-from kiosk.settings import CONFIG
 from kiosk.streams import serve_stream
 from kiosk.tablet.devices import DeviceStoreError
-from kiosk.tablet.routes import TABLETS
 
-PLAYGROUND = web.AppKey("playground", PlaygroundSession)
-PLAYGROUND_HUB = web.AppKey("playground_hub", EventHub)
-ON_START = web.AppKey("playground_on_start", Callable)
 ACTIONS = ("start", "pause", "resume", "step", "reset")
 COMMAND_KEYS = ("action", "config", "steps")
 MAX_STEPS = 1000
 
 
-def setup_playground(app: web.Application, config: Config, on_start: Callable[[], None]) -> PlaygroundSession:
-    """Add the playground's stream and controls; ``on_start`` is told when a run starts (the screen)."""
-    options = config.playground
-    hub = EventHub()
-    session = PlaygroundSession(
-        hub,
-        grid=options.grid,
-        neuron_grid=options.neuron_grid,
-        frame_rate=options.frames_per_second,
-        max_seconds=options.max_seconds,
-        steps_per_second=options.steps_per_second,
-    )
-    app[PLAYGROUND], app[PLAYGROUND_HUB] = session, hub
-    app[ON_START] = on_start
+def add_routes(app: web.Application) -> None:
+    """The playground's stream and controls (the training session itself: kiosk/exhibit.py)."""
     app.router.add_get("/api/train_stream", train_stream)
     app.router.add_post("/api/train", train_command)
-
-    async def stop(app: web.Application) -> None:
-        hub.close()  # before aiohttp waits for handlers: open streams end now
-        await session.close()
-
-    app.on_shutdown.append(stop)
-    return session
 
 
 async def train_stream(request: web.Request) -> web.StreamResponse:
     app = request.app
     rate = app[CONFIG].current.playground.frames_per_second
     hub, initial = app[PLAYGROUND_HUB], app[PLAYGROUND].initial_events
-    return await serve_stream(request, "playground", hub, initial, max_rate_hz=rate)
+    return await serve_stream(request, app[STREAMS], "playground", hub, initial, max_rate_hz=rate)
 
 
 async def train_command(request: web.Request) -> web.Response:
@@ -85,7 +58,7 @@ async def train_command(request: web.Request) -> web.Response:
             raise Rejected("bad_request", f"config: {e}") from None
         # Someone is watching and waiting for it: a livelier pace than the screen's own runs.
         session.start(spec, request.app[CONFIG].current.playground.tablet_steps_per_second)
-        request.app[ON_START]()
+        request.app[SCREEN].show_playground()  # the screen shows the run someone started
     elif action == "step":
         steps = body.get("steps", 1)
         if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:

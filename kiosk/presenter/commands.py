@@ -16,13 +16,11 @@ import numpy as np
 from aiohttp import web
 
 from kiosk.display.caption import MAX_CAPTION
-from kiosk.display.routes import SCREEN
 from kiosk.http_errors import Rejected, read_json_object
+from kiosk.keys import SCREEN, SEATS, TABLETS
 from kiosk.presenter.auth import authorise_command, require_session
-from kiosk.presenter.drawing import SEATS
 from kiosk.presenter.status import publish_status, tablet_list
 from kiosk.tablet.devices import DeviceStoreError
-from kiosk.tablet.routes import TABLETS
 from kiosk.tablet.signalling import tablet_label
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,9 @@ import asyncio
 import logging
 import time
 
-from aiohttp import web
-
 from kiosk.presenter.sessions import Session
 from kiosk.tablet.devices import DeviceStoreError
-from kiosk.tablet.routes import Tablets
+from kiosk.tablet.tablets import Tablets
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +64,3 @@ class DrawingSeats:
 
     def _still_paired(self, device_id: str) -> bool:
         return any(device.id == device_id for device in self.tablets.devices.list())
-
-
-SEATS = web.AppKey("presenter_drawing", DrawingSeats)

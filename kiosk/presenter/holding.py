@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from kiosk.attract.director import DIRECTOR, ExhibitDirector
+from kiosk.attract.director import ExhibitDirector
 from kiosk.http_errors import Rejected
+from kiosk.keys import DIRECTOR
 
 
 def hold_for(request: web.Request, name: str) -> None:

@@ -10,32 +10,22 @@ the page is docs/presenter-api.md.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import time
 import unicodedata
-from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from kiosk.admin import refuse_if_throttled
-from kiosk.attract.director import DIRECTOR
-from kiosk.config import Config, PresenterConfig
-from kiosk.display.routes import SCREEN, SCREEN_HUB
 from kiosk.http_errors import Rejected, read_json_object
 from kiosk.hub import make_event
+from kiosk.keys import DIRECTOR, FEED, PRESENTER, SCREEN, STREAMS
 from kiosk.presenter import commands, holding
-from kiosk.presenter.auth import COOKIE, PRESENTER, PresenterAuth, authorise_command, require_session
-from kiosk.presenter.drawing import SEATS, DrawingSeats
-from kiosk.presenter.feed import PresenterFeed
+from kiosk.presenter.auth import authorise_command, require_session
+from kiosk.presenter.login import COOKIE
 from kiosk.presenter.origin import check_origin, client_address
-from kiosk.presenter.recent_log import RecentProblems
-from kiosk.presenter.sessions import Session, SessionStore
-from kiosk.presenter.status import FEED, PROBLEMS, publish_status, status
-from kiosk.settings import CONFIG
+from kiosk.presenter.sessions import Session
+from kiosk.presenter.status import publish_status, status
 from kiosk.streams import serve_stream
-from kiosk.tablet.routes import TABLETS
 
 MAX_NAME = 40
 MAX_SESSIONS = 32
@@ -45,20 +35,8 @@ STATUS_EVERY_S = 2.0
 log = logging.getLogger(__name__)
 
 
-def setup_presenter(app: web.Application, config: Config) -> None:
-    """Add the presenter's routes; needs the screen, tablets and director set up first."""
-    seats = DrawingSeats(app[TABLETS])
-    auth = PresenterAuth(
-        settings=lambda: _settings(app, config),
-        sessions=SessionStore(
-            time.monotonic,
-            idle_s=lambda: _settings(app, config).session_hours * 3600,
-            max_sessions=MAX_SESSIONS,
-            on_end=seats.give_back,
-        ),
-    )
-    app[PRESENTER], app[SEATS] = auth, seats
-    app[FEED], app[PROBLEMS] = PresenterFeed(app[SCREEN_HUB]), RecentProblems()
+def add_routes(app: web.Application) -> None:
+    """The presenter's log-in, hold and stream routes, and its commands (commands.py)."""
     app.router.add_post("/api/presenter/login", login)
     app.router.add_post("/api/presenter/logout", logout)
     app.router.add_get("/api/presenter/session", session_info)
@@ -66,43 +44,13 @@ def setup_presenter(app: web.Application, config: Config) -> None:
     app.router.add_post("/api/presenter/release", release)
     app.router.add_get("/api/presenter/events", events)
     commands.add_routes(app)
-    app.cleanup_ctx.append(_run_presenter)
-    app.on_shutdown.append(_end_streams)
 
 
-def _settings(app: web.Application, built_with: Config) -> PresenterConfig:
-    running = app.get(CONFIG)  # the reloaded config once there is one (kiosk/settings.py)
-    return (running.current if running is not None else built_with).presenter
-
-
-async def _run_presenter(app: web.Application) -> AsyncIterator[None]:
-    """Catch the log's problems and keep the status fresh (sessions expire here, too)."""
-    logger = logging.getLogger("kiosk")
-    logger.addHandler(app[PROBLEMS])
-    app[SEATS].revoke_leftovers()
-    task = asyncio.ensure_future(_keep_status(app))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    for session in app[PRESENTER].sessions.sessions():
-        app[SEATS].give_back(session)
-    logger.removeHandler(app[PROBLEMS])
-
-
-async def _keep_status(app: web.Application) -> None:
-    while True:
-        await asyncio.sleep(STATUS_EVERY_S)
-        try:
-            ended = app[PRESENTER].sessions.sweep()
-            if ended or app[FEED].streams:
-                publish_status(app)
-        except Exception:  # a bug here must not end the status for good: log it, go on
-            log.exception("presenter status update failed")
-
-
-async def _end_streams(app: web.Application) -> None:
-    app[FEED].close()
+def refresh_status(app: web.Application) -> None:
+    """Every STATUS_EVERY_S (kiosk/exhibit.py): end idle sessions, and tell watching presenters."""
+    ended = app[PRESENTER].sessions.sweep()
+    if ended or app[FEED].streams:
+        publish_status(app)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -167,7 +115,8 @@ async def events(request: web.Request) -> web.StreamResponse:
 
     address = client_address(request, app[PRESENTER].options.behind_https_proxy)  # not the proxy's
     rate = EVENTS_PER_SECOND
-    return await serve_stream(request, "presenter", hubs, initial, max_rate_hz=rate, address=address)
+    seats = app[STREAMS]
+    return await serve_stream(request, seats, "presenter", hubs, initial, max_rate_hz=rate, address=address)
 
 
 def _release_if_last(request: web.Request, session: Session) -> None:

@@ -11,15 +11,9 @@ from datetime import datetime
 
 from aiohttp import web
 
-from kiosk.presenter.auth import PRESENTER
-from kiosk.presenter.feed import PresenterFeed
-from kiosk.presenter.recent_log import RecentProblems
-from kiosk.settings import STARTED
+from kiosk.keys import FEED, PRESENTER, PROBLEMS, STARTED, TABLETS
 from kiosk.tablet.devices import DeviceStoreError
-from kiosk.tablet.routes import TABLETS
 
-FEED = web.AppKey("presenter_feed", PresenterFeed)
-PROBLEMS = web.AppKey("presenter_problems", RecentProblems)
 STATUS_KEYS = ("device", "name", "connected", "problem")  # of each tablet, in the status panel
 
 

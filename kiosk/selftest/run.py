@@ -50,7 +50,7 @@ from kiosk.selftest.screen_watch import ScreenWatch, ScreenWatchError
 from kiosk.selftest.verdict import Drawing, Verdict, judge
 from kiosk.tablet.cli import access_hint, local_url, read_admin_token
 from kiosk.tablet.devices import DeviceStore, DeviceStoreError
-from kiosk.tablet.routes import DEVICES_FILE
+from kiosk.tablet.tablets import DEVICES_FILE
 from kiosk.tablet.virtual import VirtualTablet, VirtualTabletError
 
 NAME = "self-test"  # the virtual tablet's name in `tablets list` and the presenter's status

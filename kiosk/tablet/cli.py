@@ -26,7 +26,7 @@ import segno
 from kiosk.atomic import remove_stale_temp_files, write_private_file
 from kiosk.config import Config
 from kiosk.tablet.devices import DeviceStore, DeviceStoreError
-from kiosk.tablet.routes import ADMIN_TOKEN_FILE, DEVICES_FILE
+from kiosk.tablet.tablets import ADMIN_TOKEN_FILE, DEVICES_FILE
 
 log = logging.getLogger(__name__)
 

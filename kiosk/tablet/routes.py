@@ -16,86 +16,34 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from aiohttp import web
 
 from kiosk.admin import bearer_token, refuse_if_throttled
-from kiosk.config import Config
 from kiosk.http_errors import Rejected, read_json_object
-from kiosk.model.engine import Engine
-from kiosk.model.strokes import StrokeLimits
+from kiosk.keys import TABLETS
 from kiosk.presenter.auth import authorise_command
-from kiosk.tablet.devices import Device, DeviceStore, DeviceStoreError
-from kiosk.tablet.pairing import PairingCode, PairingWindows
-from kiosk.tablet.signalling import SignallingError, TabletPeers, tablet_label
-from kiosk.tablet.throttle import Throttle
+from kiosk.tablet.devices import Device, DeviceStoreError
+from kiosk.tablet.pairing import PairingCode
+from kiosk.tablet.signalling import SignallingError, tablet_label
 
 log = logging.getLogger(__name__)
 
-ADMIN_TOKEN_FILE = "admin.token"
 # What a tablet page may report about itself (POST /api/tablet/problem), as staff read it.
 TABLET_PROBLEMS = {
     "no_webrtc": "this browser has no WebRTC (RTCPeerConnection): use Safari, Chrome or Firefox",
     "ice_failed": "its connection failed again and again: does UDP pass between tablet and PC?",
     "channel_never_opened": "connected, but the drawing channel never opened",
 }
-DEVICES_FILE = "tablets.json"
 
 
-@dataclass
-class Tablets:
-    devices: DeviceStore
-    pairing: PairingWindows
-    code_guesses: Throttle  # wrong pairing codes: strict; the global limit is what keeps 6 digits safe
-    key_guesses: Throttle  # wrong credentials: 256 bits need no tight limit; strangers never lock out
-    peers: TabletPeers
-    tablet_url: str  # the page a tablet opens, e.g. http://192.168.1.20:8080/tablet
-    # Told when a pairing window opens (the code) or closes (None; True if a tablet just paired).
-    on_pairing: Callable[[PairingCode | None, bool], None] = lambda window, paired: None
-
-
-TABLETS = web.AppKey("tablets", Tablets)
-
-
-def setup_tablets(
-    app: web.Application, config: Config, engine: Engine, limits: StrokeLimits, tablet_url: str, snapshot: str
-) -> Tablets:
-    """Add the tablet routes to ``app``; nothing is written to disk until a tablet pairs."""
-    options = config.tablet
-    tablets = Tablets(
-        devices=DeviceStore(options.state_dir / DEVICES_FILE),
-        pairing=PairingWindows(time.monotonic, ttl_s=options.pairing_minutes * 60),
-        # Strict: once the minute's budget is spent nobody is checked, until it frees or a new window opens.
-        code_guesses=Throttle(time.monotonic, per_key=5, global_=20, window_s=60, strict=True),
-        # Separate, and generous overall; a tablet without wrong guesses of its own always gets in.
-        key_guesses=Throttle(time.monotonic, per_key=10, global_=200, window_s=60),
-        peers=TabletPeers(
-            engine,
-            limits,
-            ice_servers=list(options.ice_servers),
-            drawers=options.drawers,
-            take_over=options.when_busy == "take_over",
-            rate_hz=options.predictions_per_second,
-            max_errors=options.max_bad_messages,
-            connect_timeout_s=options.connect_timeout_seconds,
-            silence_timeout_s=options.silence_timeout_seconds,
-            snapshot=snapshot,
-        ),
-        tablet_url=tablet_url,
-    )
-    app[TABLETS] = tablets
+def add_routes(app: web.Application) -> None:
+    """Pairing, the WebRTC offer, problem reports and staff's pairing window (the tablets' side
+    itself: kiosk/tablet/tablets.py, built in kiosk/exhibit.py)."""
     app.router.add_post("/api/tablet/pair", pair)
     app.router.add_post("/api/tablet/offer", offer)
     app.router.add_post("/api/tablet/problem", problem)
     app.router.add_post("/api/admin/pairing", open_pairing)
-
-    async def close_peers(app: web.Application) -> None:
-        await tablets.peers.close_all()
-
-    app.on_shutdown.append(close_peers)
-    return tablets
 
 
 async def pair(request: web.Request) -> web.Response:

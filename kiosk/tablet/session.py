@@ -42,7 +42,7 @@ class TabletSession:
         max_errors: int = 20,
         max_messages_per_s: int = 400,
         clock: Callable[[], float] = time.monotonic,
-        on_activity: Callable[[], None] = lambda: None,
+        on_activity: Callable[[], object] = lambda: None,
         on_drawing: Callable[[Inference | None], None] = lambda result: None,
         on_explain: Callable[[], str | None] = lambda: "closed",
         on_language: Callable[[str], str | None] = lambda language: "closed",

@@ -84,14 +84,14 @@ class TabletPeers:
     connect_timeout_s: float = 10.0  # offer → open data channel, or the seat is freed
     silence_timeout_s: float = 10.0  # an open channel with no message for this long is dropped
     snapshot: str | None = None  # model.snapshot: which stage of training answers (None: final)
-    on_activity: Callable[[], None] = lambda: None  # passed to each TabletSession (the screen)
+    on_activity: Callable[[], object] = lambda: None  # passed to each TabletSession (the director)
     on_drawing: Callable[[Inference | None], None] = lambda result: None
     on_explain: Callable[[], str | None] = lambda: "closed"  # "How does it work?" (the director)
     on_language: Callable[[str], str | None] = lambda language: "closed"  # a visitor's pick (the director)
     on_answer: Callable[[float, bool], None] = lambda seconds, first: None  # passed to each session (metrics)
     on_refused: Callable[[str], None] = lambda code: None  # a refused message's code (metrics)
     greeting: Callable[[], str | None] = lambda: None  # sent to each tablet as its channel opens
-    on_presenter_pen: Callable[[], None] = lambda: None  # instead of on_activity for extra_seats
+    on_presenter_pen: Callable[[], object] = lambda: None  # instead of on_activity for extra_seats
     extra_seats: set[str] = field(default_factory=set)  # devices beside the drawers (presenters' remote pens)
     clock: Callable[[], float] = time.monotonic
     peers: list[Peer] = field(default_factory=list)
