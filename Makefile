@@ -34,7 +34,7 @@ MONITORING_PACKAGES := $(PROMETHEUS) $(PROMTOOL)
 # The exhibit screen's front-end packages (Three.js, its font), pinned by display/package-lock.json.
 DISPLAY_PACKAGES := display/node_modules/.package-lock.json
 
-.PHONY: run test train bench screenshots lint check-config clean update
+.PHONY: run test test-fast train bench screenshots lint check-config clean update
 
 # Installed once, then never again by itself: `make run` on an exhibit PC that is offline, or
 # was updated, starts without pip or npm. `make update` installs changed dependencies (online).
@@ -67,7 +67,12 @@ check-config: $(VENV)/.installed
 
 test: $(VENV)/.installed $(DISPLAY_PACKAGES) $(CHROMIUM) $(LAB_PACKAGES) $(BOOT_PACKAGES) $(MONITORING_PACKAGES)
 	$(STALE_CHECK)
-	$(PY) -m pytest -q -rs
+	$(PY) -m pytest -q -rs --durations=15
+
+# The inner loop: unit tests only (no browser, no other process, nothing slow), under a minute here.
+# Layers and markers: docs/architecture.md, tests/support/layers.py.
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not browser and not process and not slow"
 
 # Like the exhibit's own: installed when missing only (`make update` after package.json changed).
 $(DISPLAY_PACKAGES):
