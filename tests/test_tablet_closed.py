@@ -24,9 +24,12 @@ EXHIBIT_ZONE = timezone(timedelta(hours=1))
 
 
 def test_the_tablet_tells_opening_times_with_the_screens_code() -> None:
-    closed = (REPO / "tablet_client" / "js" / "closed.js").read_text(encoding="utf-8")
-    assert 'from "/display/js/opening.js"' in closed
-    assert not (REPO / "tablet_client" / "js" / "opening.js").exists()  # one copy, not two
+    # One copy, shared by the screen and the tablet (common_client/), not one each.
+    for page in ("tablet_client", "display"):
+        closed = (REPO / page / "js" / "closed.js").read_text(encoding="utf-8")
+        assert 'from "/common/opening.js"' in closed
+        assert not (REPO / page / "js" / "opening.js").exists()
+    assert (REPO / "common_client" / "opening.js").exists()
 
 
 def test_the_tablet_says_when_it_opens() -> None:
