@@ -31,10 +31,11 @@ import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from aiohttp import web
 
-from kiosk.hub import CLOSED, Event, EventHub, Subscriber, SubscriberDropped
+from kiosk.hub import CLOSED, Event, SubscriberDropped
 
 log = logging.getLogger("kiosk.sse")
 
@@ -50,6 +51,20 @@ DRAIN_POLL_S = 0.02  # how often a stream that waits for a slow client looks at 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+class Batches(Protocol):
+    """What a stream reads: a hub's subscriber (kiosk/hub.py), or several merged (the presenter's)."""
+
+    async def next_batch(self) -> list[Event]: ...
+
+
+class EventSource(Protocol):
+    """What a stream follows: an EventHub, or the presenter's merge of hubs (kiosk/presenter/feed.py)."""
+
+    def subscribe(self) -> Any: ...  # a Batches; Any so that each source names its own kind
+
+    def unsubscribe(self, subscriber: Any) -> None: ...
+
+
 class _WriteTimeout(Exception):
     pass
 
@@ -63,7 +78,7 @@ def format_event(event: Event) -> bytes:
 
 async def stream_events(
     request: web.Request,
-    hub: EventHub,
+    hub: EventSource,
     initial: Callable[[], list[Event]],
     *,
     max_rate_hz: float = 60.0,
@@ -97,7 +112,7 @@ async def stream_events(
     return out.response
 
 
-async def _pump(out: _Output, subscriber: Subscriber, interval_s: float, heartbeat_s: float) -> None:
+async def _pump(out: _Output, subscriber: Batches, interval_s: float, heartbeat_s: float) -> None:
     """Write batches as they come, no closer together than ``interval_s``; comments in silences."""
     loop = asyncio.get_running_loop()
     last_write = loop.time()

@@ -28,8 +28,7 @@ from aiohttp import web
 
 from kiosk.config import StreamsConfig
 from kiosk.http_errors import Rejected
-from kiosk.hub import EventHub
-from kiosk.sse import stream_events
+from kiosk.sse import EventSource, stream_events
 
 KINDS = ("screen", "playground", "presenter")
 RETRY_AFTER_S = 10  # about when a seat may be free again; EventSource pages retry on their own
@@ -101,7 +100,7 @@ async def serve_stream(
     request: web.Request,
     seats: StreamSeats,
     kind: str,
-    hub: EventHub,
+    hub: EventSource,
     initial: Callable[[], list],
     *,
     max_rate_hz: float,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kiosk.attract.machine import ExhibitMachine
 from kiosk.config import Config
@@ -34,6 +34,7 @@ from kiosk.display.screen import ExhibitScreen
 from kiosk.playground.session import PlaygroundSession
 from kiosk.tablet import protocol
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 TICK_S = 0.25  # the longest the machine waits between looks at the clock
@@ -157,16 +158,16 @@ class ExhibitDirector:
         if item.scene != "playground":
             self.playground.pause()  # no training in the background of another scene
         if item.scene == "timeline":
-            self.screen.play_timeline(item.speed, item.digit)
+            self.screen.play_timeline(_filled(item.speed), _choice(item.digit))
         elif item.scene == "playground":
-            self.playground.start(item.run.spec)
+            self.playground.start(_filled(item.run).spec)
             self.screen.show_playground()
         elif item.scene == "samples":
-            self.screen.play_samples(item.which, item.seconds_per_sample)
+            self.screen.play_samples(_choice(item.which), _filled(item.seconds_per_sample))
         elif item.scene == "explain":
-            self.screen.show_explain(item.digit, item.seconds_per_step)
+            self.screen.show_explain(_choice(item.digit), _filled(item.seconds_per_step))
         else:
-            self.screen.show_call_to_action(item.text)
+            self.screen.show_call_to_action(_filled(item.text))
         self._notify_tablets("attract")
 
     def show_visitor(self) -> None:
@@ -231,3 +232,18 @@ def state_line(status: dict[str, Any]) -> str:
     if not status["opens_at"]:
         return "closed by the schedule; no opening scheduled"
     return f"closed by the schedule; opens {datetime.fromisoformat(status['opens_at']):%a %Y-%m-%d %H:%M}"
+
+
+def _filled(setting: T | None) -> T:
+    """A setting of the item's own scene, which the playlist always fills (with its default if left
+    out: kiosk/config/playlist.py); None here would be a bug there."""
+    if setting is None:
+        raise ValueError("a playlist item lacks a setting of its own scene")
+    return setting
+
+
+def _choice(setting: object) -> str | int:
+    """A word or a digit setting (``digit: any``, ``which: 7``), filled like every other."""
+    if isinstance(setting, str | int):
+        return setting
+    raise ValueError("a playlist item lacks a setting of its own scene")

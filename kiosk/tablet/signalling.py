@@ -29,7 +29,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCDataChannel, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.rtcicetransport import RTCIceCandidate
 
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.strokes import StrokeLimits
@@ -185,6 +186,10 @@ class TabletPeers:
         elif peer.opened.is_set():
             log.info("%s disconnected: %s", peer.label, why)
 
+    def _drop_later(self, peer: Peer, why: str) -> None:
+        """A session's abuse verdict (from a message callback): close the tablet on the loop."""
+        asyncio.ensure_future(self.close(peer, ("dropped", why)))
+
     async def close_all(self) -> None:
         await asyncio.gather(*(self.close(peer, why="the exhibit is stopping") for peer in list(self.peers)))
 
@@ -227,15 +232,15 @@ class TabletPeers:
                 await self.close(peer)
 
         @pc.on("datachannel")
-        def on_channel(channel) -> None:
+        def on_channel(channel: RTCDataChannel) -> None:
             if peer.session:  # one drawing channel per tablet
                 channel.close()
                 return
-            peer.session = TabletSession(
+            peer.session = session = TabletSession(
                 self.engine,
                 self.limits,
                 send=lambda text: channel.send(text) if channel.readyState == "open" else None,
-                on_abuse=lambda why: asyncio.ensure_future(self.close(peer, ("dropped", why))),
+                on_abuse=lambda why: self._drop_later(peer, why),
                 rate_hz=self.rate_hz,
                 max_errors=self.max_errors,
                 # A presenter's remote pen keeps their hold alive; it is not a visitor at the exhibit.
@@ -247,7 +252,7 @@ class TabletPeers:
                 on_refused=self.on_refused,
                 snapshot=self.snapshot,
             )
-            peer.tasks.append(asyncio.ensure_future(peer.session.run()))
+            peer.tasks.append(asyncio.ensure_future(session.run()))
             peer.last_heard = self.clock()
             peer.opened.set()
             self.problems.pop(peer.device, None)
@@ -255,19 +260,19 @@ class TabletPeers:
 
             def on_message(data: str | bytes) -> None:
                 peer.last_heard = self.clock()
-                peer.session.receive(data)
+                session.receive(data)
 
             channel.on("message", on_message)
             greeting = self.greeting()
             if greeting:
-                peer.session.send(greeting)
+                session.send(greeting)
             channel.on("close", lambda: asyncio.ensure_future(self.close(peer, why="it left")))
 
 
 async def _add_held_back(peer: Peer, offer: UsableOffer) -> None:
     """Give aioice the offer's mDNS candidates, each resolved (or given up) in a second."""
 
-    async def add(candidate) -> None:
+    async def add(candidate: RTCIceCandidate) -> None:
         with contextlib.suppress(Exception):  # unresolvable or refused: the other candidates remain
             await peer.pc.addIceCandidate(candidate)
 
