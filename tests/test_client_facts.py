@@ -18,7 +18,7 @@ from kiosk.languages import languages
 from kiosk.pages import PAGE_HEADERS, setup_pages
 from kiosk.playground.datasets import DATASETS, EXTENT, MENU, preview, sigma
 from kiosk.playground.session import INITIAL_ORDER
-from kiosk.playground.spec import MAX_LAYERS, MAX_NEURONS
+from kiosk.playground.spec import ACTIVATIONS, MAX_LAYERS, MAX_NEURONS
 
 CLIENTS = ("display", "tablet_client", "presenter_client", "common_client")
 
@@ -89,6 +89,9 @@ def test_no_page_keeps_a_copy_of_a_shared_fact() -> None:
         assert "/display/js/" not in source or path.parts[-3] == "display", (
             f"{path} imports from the screen's folder"
         )
+    for page in (REPO / folder / "index.html" for folder in CLIENTS[:3]):  # the three pages
+        options = re.findall(r'<option value="([a-z]+)"', page.read_text(encoding="utf-8"))
+        assert not set(options) & set(ACTIVATIONS), f"{page}: the activations spelled again"
     for folder in ("display/css", "tablet_client", "presenter_client"):
         for path in (REPO / folder).rglob("*.css"):
             colours = re.findall(r"^\s*--[a-z0-9-]+:\s*#[0-9a-fA-F]{3,6}\b", path.read_text(), re.M)

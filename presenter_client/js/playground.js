@@ -12,6 +12,7 @@ import { value, watch } from "./store.js";
 import { make, setText, stepper } from "./widgets.js";
 
 const RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
+const ACTIVATION_LABELS = { relu: "ReLU" }; // how each is written; the list itself is the server's
 const STEPS_PER_TAP = 10;
 const STREAM = "/api/train_stream";
 
@@ -36,8 +37,11 @@ export class PlaygroundControls {
     this.source = null;
 
     for (const { name, text } of facts.playground.datasets) this.dataset.append(option(name, t(text)));
+    for (const name of facts.playground.activations)
+      this.activation.append(option(name, ACTIVATION_LABELS[name] ?? name));
     for (const rate of RATES) this.rate.append(option(String(rate), formatNumber(rate)));
     this.dataset.value = "spiral";
+    this.activation.value = "tanh";
     this.rate.value = "0.03";
     $("pg-layers").max = String(facts.playground.max_layers);
     $("pg-neurons").max = String(facts.playground.max_neurons);
