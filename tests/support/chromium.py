@@ -24,15 +24,13 @@ group is terminated, killed if need be).
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import subprocess
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from support.browsers import CHROMIUM, browser_missing, wait_for_output
+from support.process_group import end_group
 from tools.exhibit_process import unused_port
 
 if TYPE_CHECKING:
@@ -174,17 +172,4 @@ class Chromium:
             with contextlib.suppress(Exception):
                 self.playwright.stop()
             self.playwright = None
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            deadline = time.monotonic() + 5
-            while self._group_alive() and time.monotonic() < deadline:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, sig)
-                time.sleep(0.1)
-
-    def _group_alive(self) -> bool:
-        self.process.poll()
-        try:
-            os.killpg(self.process.pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
+        end_group(self.process)

@@ -39,14 +39,13 @@ import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from support.browsers import wait_for_output
+from support.process_group import end_group
 from tools.exhibit_process import unused_port
 
 if TYPE_CHECKING:
@@ -266,18 +265,5 @@ class Firefox:
                 self.marionette.delete_session(send_request=False)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(10)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            deadline = time.monotonic() + 5
-            while self._group_alive() and time.monotonic() < deadline:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, sig)
-                time.sleep(0.1)
+        end_group(self.process)
         self.marionette.cleanup_ran = True  # nothing left for its __del__ to do
-
-    def _group_alive(self) -> bool:
-        self.process.poll()
-        try:
-            os.killpg(self.process.pid, 0)
-        except ProcessLookupError:
-            return False
-        return True

@@ -61,6 +61,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support.process_group import end_group
+
 PREFIX = "nnlab"
 NETNS_DIR = Path("/run/netns")
 CLONE_NEWNET = 0x40000000
@@ -291,32 +293,8 @@ class Namespace:
         self.relays.clear()
         for process in self.processes:
             if process.poll() is None:
-                _kill_group(process)
+                end_group(process, grace_s=3)
         self.processes.clear()
-
-
-def _kill_group(process: subprocess.Popen, grace_s: float = 3) -> None:
-    """SIGTERM to the process's group, SIGKILL to whatever of it is left after ``grace_s``."""
-    for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
-        if not group_alive(process):
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + wait_s
-        while group_alive(process) and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-
-def group_alive(process: subprocess.Popen) -> bool:
-    """Whether anything of ``process``'s own process group still runs (the leader is reaped first)."""
-    process.poll()
-    try:
-        os.killpg(process.pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 class NetLab:
