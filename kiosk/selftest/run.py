@@ -106,7 +106,7 @@ def self_test(config: Config, config_path: Path, out: TextIO | None = None) -> i
 async def _run(
     config: Config, config_path: Path, samples: list[ShippedDigit], say: Callable[[str], None]
 ) -> Verdict:
-    _cancel_on_sigterm()
+    _cancel_on_signals()
     base = local_url(config)
     async with aiohttp.ClientSession(timeout=HTTP) as http:
         exhibit = ExhibitClient(http, base)
@@ -137,13 +137,18 @@ async def _run(
     return judge(drawings)
 
 
-def _cancel_on_sigterm() -> None:
-    """SIGTERM (e.g. ``timeout`` or systemd) ends the test as Ctrl+C does: the tablet is removed."""
+def _cancel_on_signals() -> None:
+    """Ctrl+C (SIGINT) and SIGTERM (e.g. ``timeout`` or systemd) end the test, its tablet removed.
+
+    SIGINT too, explicitly: a program that a script starts in the background inherits SIGINT
+    ignored, and Python then leaves it ignored."""
     task = asyncio.current_task()
     if task is None:  # not reached: called from the test's own task
         return
-    with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread
+            loop.add_signal_handler(sig, task.cancel)
 
 
 async def _health(exhibit: ExhibitClient, config_path: Path) -> dict:
