@@ -26,7 +26,7 @@ from prometheus_client.registry import Collector
 
 from kiosk.attract.machine import STATES
 from kiosk.display.screen import SCENES
-from kiosk.keys import DIRECTOR, PLAYGROUND, REJECTED, SCREEN, STREAMS, TABLETS
+from kiosk.keys import DIRECTOR, PLAYGROUND, REJECTED, SCREEN, STARTED, STREAMS, TABLETS
 from kiosk.metrics.frames import FrameReports
 from kiosk.presenter.drawing import NAME_PREFIX
 from kiosk.tablet.devices import DeviceStoreError
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 class LiveCollector(Collector):
     def __init__(self, app: web.Application, frames: FrameReports) -> None:
         self.app, self.frames = app, frames
-        self.started_wall, self.started = time.time(), time.monotonic()
         self._store_problem = ""  # why the device file could not be read, as last logged
 
     def collect(self) -> Iterator[Metric]:
@@ -62,10 +61,10 @@ class LiveCollector(Collector):
         for reason, count in sorted(self.app[REJECTED].items()):
             rejected.add_metric([reason], count)
         yield rejected
+        uptime = time.monotonic() - self.app[STARTED]  # the same start as /healthz's uptime_s
         yield _gauge(
-            "nn_kiosk_start_time_seconds", "When the exhibit started, in Unix time.", self.started_wall
+            "nn_kiosk_start_time_seconds", "When the exhibit started, in Unix time.", time.time() - uptime
         )
-        uptime = time.monotonic() - self.started
         yield _gauge("nn_kiosk_uptime_seconds", "Seconds since the exhibit started.", uptime)
 
     def _tablets(self) -> Iterator[Metric]:
