@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torchvision import datasets, transforms
 
 from training.mnist import load_mnist
-from training.model import MLP
+from kiosk.model.network import MLP
 from training.train import MEAN, STD, evaluate, set_lr
 
 

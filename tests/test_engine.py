@@ -14,7 +14,7 @@ from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import parse_strokes
-from training.model import MLP
+from kiosk.model.network import MLP
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

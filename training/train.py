@@ -22,7 +22,7 @@ from kiosk.model.export import SnapshotInfo
 from training.augment import augmented_pool, stroke_variants
 from training.export import snapshot_bytes, write_timeline
 from training.mnist import Split, load_mnist
-from training.model import MLP
+from kiosk.model.network import MLP
 from training.samples import add_samples, as_uint8
 from training.schedule import label_for, snapshot_points
 

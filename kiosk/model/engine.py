@@ -1,8 +1,13 @@
 """Run the MLP of any timeline snapshot on a 28×28 image: probabilities and every activation.
 
-The network was trained with PyTorch; answering one visitor is three small matrix products, which
-numpy does in a tenth of the time, and without PyTorch's worker threads spinning beside the
-event loop on a two-core exhibit PC.
+The network is the one training uses (kiosk/model/network.py), run by PyTorch in inference mode.
+PyTorch's thread pools are pinned to one thread each (``pin_threads``): one drawing is three
+small matrix products, and worker threads spinning beside the event loop would cost a two-core
+exhibit PC more than they save.
+
+A lesson (kiosk/teach/) can stand a taught copy in for a snapshot (``teach``): everything that
+reads that snapshot then gets the copy's answers, until ``forget`` puts the shipped weights back.
+The timeline's own weights are never changed, so forgetting is exact.
 """
 
 from __future__ import annotations
@@ -10,21 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from kiosk.model.export import Timeline
+from kiosk.model.network import MLP, Layers
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-_ACTIVATIONS = {
-    "relu": lambda x: np.maximum(x, 0, out=x),
-    "tanh": lambda x: np.tanh(x, out=x),
-    "sigmoid": lambda x: 0.5 * (1 + np.tanh(0.5 * x)),  # no overflow warnings for large |x|
-    "softmax": _softmax,
-}
+def pin_threads(threads: int = 1) -> None:
+    """Limit PyTorch's intra-op and inter-op pools (the latter only before first use)."""
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(threads)
+    except RuntimeError:  # already set, or PyTorch already ran parallel work in this process
+        pass
 
 
 class UnknownSnapshot(KeyError):
@@ -55,8 +58,12 @@ class Inference:
 class Engine:
     """Inference for one timeline. Cheap to call: a few small matrix products."""
 
-    def __init__(self, timeline: Timeline) -> None:
+    def __init__(self, timeline: Timeline, *, threads: int = 1) -> None:
+        pin_threads(threads)
         self.timeline = timeline
+        self._hidden = timeline.activations[:-1]
+        self._shipped: dict[str, MLP] = {}  # built from the timeline on first use
+        self._taught: dict[str, MLP] = {}  # a lesson's copy standing in for a snapshot
 
     def infer(self, image: np.ndarray, snapshot: str | None = None) -> Inference:
         snapshot = snapshot or self.timeline.final_id
@@ -72,17 +79,43 @@ class Engine:
 
     def forward(self, pixels: np.ndarray, snapshot: str) -> list[np.ndarray]:
         """Activations of every layer for pixels in [0, 1], shape (784,) or (batch, 784)."""
-        try:
-            layers = self.timeline.layers(snapshot)
-        except KeyError:
-            raise UnknownSnapshot(f"no snapshot {snapshot!r} in export {self.timeline.name!r}") from None
-        mean, std = np.float32(self.timeline.mean), np.float32(self.timeline.std)
-        x = (np.asarray(pixels, dtype=np.float32) - mean) / std
-        activations = []
-        for (weight, bias), name in zip(layers, self.timeline.activations, strict=True):
-            x = _ACTIVATIONS[name](x @ weight.T + bias)
-            activations.append(x)
-        return activations
+        network = self.network(snapshot)
+        x = torch.from_numpy(np.array(pixels, dtype=np.float32))  # a copy: inputs may be read-only
+        with torch.inference_mode():
+            x = (x - self.timeline.mean) / self.timeline.std
+            return [a.numpy() for a in network.activations(x)]
+
+    def network(self, snapshot: str) -> MLP:
+        """The network that answers for ``snapshot``: a taught copy if one stands in, else shipped."""
+        if snapshot in self._taught:
+            return self._taught[snapshot]
+        if snapshot not in self._shipped:
+            try:
+                layers = self.timeline.layers(snapshot)
+            except KeyError:
+                raise UnknownSnapshot(f"no snapshot {snapshot!r} in export {self.timeline.name!r}") from None
+            self._shipped[snapshot] = MLP.from_layers(layers, self._hidden).eval()
+        return self._shipped[snapshot]
+
+    def layers(self, snapshot: str) -> Layers:
+        """The weights answering for ``snapshot`` now (taught or shipped), as float32 arrays."""
+        if snapshot in self._taught:
+            return self._taught[snapshot].layer_arrays()
+        return self.timeline.layers(snapshot)
+
+    def teach(self, snapshot: str, layers: Layers) -> None:
+        """Let ``layers`` (a lesson's result, same shapes) answer for ``snapshot`` until ``forget``."""
+        self.network(snapshot)  # an unknown snapshot raises here
+        self._taught[snapshot] = MLP.from_layers(layers, self._hidden).eval()
+
+    def forget(self) -> bool:
+        """Back to the shipped weights everywhere; True if a taught copy was standing in."""
+        taught = bool(self._taught)
+        self._taught.clear()
+        return taught
+
+    def taught(self, snapshot: str) -> bool:
+        return snapshot in self._taught
 
 
 def _rounded(values: np.ndarray, digits: int = 5) -> list[float]:

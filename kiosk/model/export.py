@@ -122,8 +122,8 @@ def _architecture(value: object, where: str) -> list[int]:
 def _activations(value: object, layers: int, where: str) -> list[str]:
     if not isinstance(value, list) or len(value) != layers:
         raise ExportError(f"{where}: activations must list one function per layer ({layers})")
-    if any(a not in ACTIVATIONS for a in value) or value[-1] != "softmax":
-        raise ExportError(f"{where}: activations must be among {ACTIVATIONS}, the last one softmax")
+    if any(a not in ACTIVATIONS for a in value) or value[-1] != "softmax" or "softmax" in value[:-1]:
+        raise ExportError(f"{where}: activations must be among {ACTIVATIONS}, softmax last and only there")
     return list(value)
 
 
