@@ -21,5 +21,6 @@ SCREEN_EVENTS = (
     "neuron",
     "caption",
     "explain",
+    "lesson",
 )
 PRESENTER_EVENTS = (*SCREEN_EVENTS, "status")

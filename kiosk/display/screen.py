@@ -88,6 +88,7 @@ class ExhibitScreen:
         self._publish("neuron", neuron_payload(self.timeline, live_snapshot, None))
         self._publish("caption", caption_payload(None))
         self._publish("explain", INACTIVE)
+        self._publish("lesson", {"state": "idle"})
         self.play_timeline()
 
     # What a (re)connecting screen gets first.
@@ -205,6 +206,10 @@ class ExhibitScreen:
     def show_caption(self, text: str | None) -> None:
         """A short line on the screen from a presenter; None or "" takes it down (caption.py)."""
         self._publish("caption", caption_payload(text))
+
+    def show_lesson(self, payload: dict) -> None:
+        """A lesson's progress (kiosk/teach/): learning, learned, failed, or idle (shipped network)."""
+        self._publish("lesson", payload)
 
     def show_status(self, status: dict) -> None:
         """The attract machine's status (who holds the exhibit, what plays), for screens and presenters."""
