@@ -149,7 +149,8 @@ def test_initial_events_are_the_whole_state_in_order(timeline: Timeline, clock: 
     # Everything but the attract machine's status, which nobody has published yet.
     assert kinds == [kind for kind in EVENT_ORDER if kind != "exhibit"]
     assert set(kinds) == {"network", "scene", "timeline", "activation", "pairing", "neuron", "caption"} | {
-        "explain"
+        "explain",
+        "lesson",
     }
     payloads = {event.kind: json.loads(event.data) for event in events}
     # Each is the newest of its kind that went out on the hub.
