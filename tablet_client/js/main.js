@@ -9,6 +9,7 @@ import { forgetCredential, PairingForm, storedCredential, takeCodeFromAddress } 
 import { Playground } from "./playground.js";
 import { ConnectionIndicator, LinkNotice, PredictionView } from "./status.js";
 import { Surface } from "./surface.js";
+import { VerdictCard } from "./verdict.js";
 
 const MAX_POINTS_PER_MESSAGE = 500; // when resending a drawing, keep each message well under 64 KiB
 
@@ -41,7 +42,7 @@ async function main() {
       return; // (or overtaken by a newer choice)
     }
     // The [data-i18n] texts are done; these were written by code.
-    for (const part of [indicator, linkNotice, prediction]) part.translate();
+    for (const part of [indicator, linkNotice, prediction, verdict]) part.translate();
     if (closedNotice.closed) closedNotice.refresh();
   }
   function followExhibit(language) {
@@ -67,11 +68,15 @@ async function main() {
     },
     onOpen: () => {
       prediction.reset();
+      verdict.reset();
       resendDrawing(); // the exhibit starts each connection with an empty drawing
       closedNotice.connected();
     },
     onMessage: (message) => {
-      if (message.type === "prediction" && !surface.isEmpty) prediction.show(message);
+      if (message.type === "prediction" && !surface.isEmpty) {
+        prediction.show(message);
+        verdict.prediction(message);
+      } else if (verdict.received(message)) return;
       else if (message.type === "scene") {
         closedNotice.showScene(message);
         followExhibit(message.language);
@@ -87,10 +92,19 @@ async function main() {
   });
 
   const surface = new Surface($("surface"), {
-    onStrokeBegin: (stroke, points) => connection.send({ type: "stroke_begin", stroke, points }),
+    onStrokeBegin: (stroke, points) => {
+      verdict.strokeBegan();
+      connection.send({ type: "stroke_begin", stroke, points });
+    },
     onPoints: (stroke, points) => connection.send({ type: "points", stroke, points }),
-    onStrokeEnd: (stroke) => connection.send({ type: "stroke_end", stroke }),
-    onDiscard: () => connection.send({ type: "undo" }),
+    onStrokeEnd: (stroke) => {
+      connection.send({ type: "stroke_end", stroke });
+      verdict.strokeEnded();
+    },
+    onDiscard: () => {
+      verdict.drawingChanged();
+      connection.send({ type: "undo" });
+    },
     onChange: (isEmpty) => {
       hint.hidden = !isEmpty;
       if (isEmpty) prediction.hide();
@@ -117,6 +131,7 @@ async function main() {
       updatePen();
       if (!surface.isEmpty) {
         surface.clear();
+        verdict.drawingChanged();
         connection.send({ type: "clear" });
       }
     },
@@ -126,11 +141,18 @@ async function main() {
     },
   });
 
+  // "Is it a 7?": the visitor's verdict on the answer, and the lesson it starts.
+  const verdict = new VerdictCard($("verdict"), (message) => connection.send(message));
+
   $("undo").addEventListener("click", () => {
-    if (surface.undo()) connection.send({ type: "undo" });
+    if (surface.undo()) {
+      verdict.drawingChanged();
+      connection.send({ type: "undo" });
+    }
   });
   $("clear").addEventListener("click", () => {
     surface.clear();
+    verdict.drawingChanged();
     connection.send({ type: "clear" });
   });
 
@@ -172,7 +194,7 @@ async function main() {
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && connection.nudge());
 
   // For tests (and a curious member of staff with a keyboard).
-  window.__tablet = { connection, surface, closedNotice, pen };
+  window.__tablet = { connection, surface, closedNotice, pen, verdict };
 
   const code = takeCodeFromAddress();
   const credential = storedCredential();

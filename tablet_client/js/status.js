@@ -66,7 +66,8 @@ export class LinkNotice {
   }
 }
 
-/** The answer with the highest `seq` wins: predictions can overtake each other on the way. */
+/** The answer with the highest `seq` wins: predictions can overtake each other on the way. One with
+ * the same `seq` replaces it: after a lesson the taught network answers the same drawing anew. */
 export class PredictionView {
   constructor(root) {
     this.root = root;
@@ -104,7 +105,7 @@ export class PredictionView {
   }
 
   show({ seq, digit, probabilities }) {
-    if (!(seq > this.newestSeq)) return;
+    if (!(seq >= this.newestSeq)) return;
     this.newestSeq = seq;
     this.root.dataset.empty = "false";
     this.digit.textContent = String(digit);
