@@ -11,8 +11,10 @@ import { ExplainTour } from "./explain.js";
 import { FrameReport } from "./frame_report.js";
 import { Hud } from "./hud.js";
 import { loadLanguage, t } from "./i18n.js";
+import { LessonPanel } from "./lesson.js";
 import { FrameMetrics } from "./metrics.js";
 import { DETAILED, SPARING } from "./network/connections.js";
+import { LessonLines } from "./network/lesson_lines.js";
 import { NetworkView } from "./network/view.js";
 import { Overlays } from "./overlays.js";
 import { PlaygroundView } from "./playground/view.js";
@@ -36,6 +38,8 @@ const stage = new Stage(document.getElementById("stage"), {
   },
 });
 let view = null;
+let lessonLines = null; // the connections a lesson changes, over the network view
+const lesson = new LessonPanel({ onMode: showLessonMode });
 const explain = new ExplainTour(stage, () => view, state); // "How does it work?" (the explain scene)
 let scene = "timeline";
 let playground = null; // made on first use, with the language loaded
@@ -44,6 +48,7 @@ let networkKey = "";
 let language = "";
 let wantedSnapshot = null;
 let shownFrame = null; // the activation whose answer the texts show
+let sceneTop = 0; // the share of the screen's top the scene's texts need
 
 const handlers = {
   async network(network) {
@@ -69,7 +74,8 @@ const handlers = {
     closed.showScene(event);
     explain.showScene(scene);
     stage.setDrifting(scene !== "live");
-    stage.reserveTop({ samples: 0.27, call_to_action: 0.36 }[scene] ?? 0); // these scenes' texts need a taller top band
+    sceneTop = { samples: 0.27, call_to_action: 0.36 }[scene] ?? 0; // these scenes' texts need a taller top band
+    reserveTop();
     showPlayground(scene === "playground");
     setDrawing(scene !== "closed"); // closed all night: no frames at all
   },
@@ -93,6 +99,7 @@ const handlers = {
     view?.select(neuron.index);
   },
   caption: (caption) => presenter.showCaption(caption),
+  lesson: (payload) => lesson.show(payload),
   exhibit: (exhibit) => presenter.showExhibit(exhibit),
 };
 
@@ -100,13 +107,17 @@ function buildNetwork(network, key) {
   if (view) {
     stage.scene.remove(view.group);
     view.dispose();
+    lessonLines.dispose();
   }
   connections.clear(); // another export: old connection sets are meaningless
   networkKey = key;
   wantedSnapshot = null;
   view = new NetworkView(network.architecture, network.per_neuron);
   view.lines.minStrength = stage.software ? SPARING : DETAILED;
+  lessonLines = new LessonLines(view.layout);
+  view.group.add(lessonLines.object);
   stage.scene.add(view.group);
+  showLessonMode(lesson.mode, lesson.payload);
   stage.setSubject(view.bounds()); // the camera frames the whole network, whatever its shape
   hud.setLayers(view.layout, network.architecture);
   prefetchConnections(
@@ -144,6 +155,21 @@ function showConnectionsOf(snapshot) {
       wantedSnapshot = null; // try again with the next activation
     },
   );
+}
+
+// While a lesson is on, the connections it changes glow instead of the usual ones (which show the
+// shipped network's weights), and its panel takes a taller top band.
+function showLessonMode(mode, payload) {
+  const glowing = mode === "learning" || mode === "headline";
+  document.body.dataset.lesson = mode;
+  reserveTop();
+  if (!view) return; // the network event comes first and shows the lesson again
+  lessonLines.show(glowing ? payload.changes : null, payload.lesson);
+  view.lines.object.visible = !glowing;
+}
+
+function reserveTop() {
+  stage.reserveTop(Math.max(sceneTop, lesson.topShare() + 0.02)); // the panel's height, whatever its language
 }
 
 // The playground's own stream is followed only while its scene is on screen.
@@ -195,6 +221,7 @@ function frame(now) {
   view?.update(now, dt);
   showAnswerWithView();
   view?.resize(stage.canvas.width, stage.canvas.height); // sizes hold when the resolution steps down
+  lessonLines?.resize(stage.canvas.width, stage.canvas.height);
   if (stage.render(now / 1000, dt / 1000)) {
     const project = (point) => stage.project(point);
     if (scene === "explain") explain.place(project);
@@ -229,6 +256,10 @@ window.__display = {
   dispatch,
   explain, // the explain scene's callout and where it was placed (tests)
   overlays, // setOffline(true) shows the screen as if the kiosk were out of reach (tests)
+  lesson, // its mode; headlineMs and failedMs can be shortened (tests)
+  get lessonLines() {
+    return lessonLines; // drawn: how many changed connections glow now (tests)
+  },
   stage,
   get view() {
     return view;
