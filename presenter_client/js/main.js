@@ -8,6 +8,7 @@ import { RemoteDrawing } from "./drawing.js";
 import { PresenterEvents } from "./events.js";
 import { HoldBar } from "./hold.js";
 import { loadLanguage, t, translatePage } from "./i18n.js";
+import { LessonControls } from "./lesson.js";
 import { currentSession, LoginCard, logOut } from "./login.js";
 import { NeuronPicker } from "./neuron.js";
 import { setupNotice } from "./notice.js";
@@ -39,6 +40,7 @@ async function main() {
   new PlaygroundControls($("section-playground"));
   new SamplesBrowser($("section-samples"));
   new NeuronPicker($("section-neuron"));
+  new LessonControls($("section-lesson"));
   new CaptionControls($("section-caption"));
   const drawing = new RemoteDrawing($("section-drawing"));
   new PairingControls($("section-pairing"));

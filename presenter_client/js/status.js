@@ -1,9 +1,11 @@
 // The status panel: what the exhibit is doing (the attract machine's `exhibit` event) and how it is
-// (the `status` event every 2 s: screens, tablets, presenters, uptime, the last problems logged).
+// (the `status` event every 2 s: screens, tablets, presenters, uptime, the last problems logged,
+// the visitors' verdicts: verdicts.js).
 // Seconds left count down between events from the exhibit's own figure.
 
 import { currentLanguage, formatDuration, formatTime, sceneName, t, tabletState } from "./i18n.js";
 import { value, watch } from "./store.js";
+import { showVerdicts } from "./verdicts.js";
 import { make, setText } from "./widgets.js";
 
 export class StatusPanel {
@@ -16,6 +18,7 @@ export class StatusPanel {
     this.presenters = $("st-presenters");
     this.uptime = $("st-uptime");
     this.errors = $("st-errors");
+    this.verdicts = $("st-verdicts");
     this.exhibitAt = 0; // when the newest exhibit event came (ms), for counting down seconds_left
     this.statusAt = 0;
     watch("exhibit", () => {
@@ -116,6 +119,7 @@ export class StatusPanel {
     if (lines.length === 0) lines.push(make("li", "hint", t("noErrors")));
     this.errors.replaceChildren(...lines);
     this.errors.dataset.count = String(errors.length);
+    showVerdicts(this.verdicts, status.verdicts);
     this.showUptime();
     this.showExhibit();
   }
