@@ -5,20 +5,22 @@
 // (data-mode), which also depends on what this page saw before:
 //
 // - learning: "Learning from you: you meant 9", what it said and which practice round, and the meant
-//   digit's probability as a column per round, rising; the changed connections glow (lines()).
+//   digit's probability as a column per round, rising (main.js makes the changed connections glow).
 // - learned, after this page watched the lesson: "It learned from you: now it says 9" large (or,
 //   when now != meant, "It could not learn it this time"), and the cost: accuracy on the 10,000
 //   MNIST test digits before → after, numbers written the language's way. After HEADLINE_MS it
 //   shrinks to the badge. A screen that connects after the lesson (the server's opening state) or
 //   has shown that headline already goes straight to the badge: the moment has passed.
-// - badge: "Taught by a visitor", in the bottom-left corner, as long as the state stays learned.
+// - badge: "Taught by a visitor", small, in the panel's corner (display.css: the bottom-left one over
+//   another scene's heading), as long as the state stays learned.
 // - failed: one short line for FAILED_MS, then nothing.
 // - gone: idle (the shipped network reads again) or after a failure's line: nothing at all.
 //
 // The same payload again (the page re-shows every event when the language changes) only rewrites
 // the words: no timer starts over. A payload with missing or odd fields shows what it can and
-// never throws. `onMode(mode, payload)` tells main.js when the mode changes (the 3D lines, the
-// camera's top band); durations are injected (tests shorten them).
+// never throws. `onMode(mode, payload)` tells main.js after each change and while the panel is big
+// (the 3D lines, the camera's top band as tall as the panel); durations are injected (tests
+// shorten them).
 
 import { formatNumber, t } from "./i18n.js";
 
@@ -98,10 +100,10 @@ export class LessonPanel {
     this.mode = mode;
   }
 
-  // The words, then main.js (which measures the panel) when the mode changed or a step came.
+  // The words, then main.js (which measures the panel).
   update(before) {
     this.render();
-    if (this.mode !== before || this.mode === "learning") this.onMode(this.mode, this.payload);
+    if (this.mode !== before || this.big) this.onMode(this.mode, this.payload);
   }
 
   render() {
