@@ -77,6 +77,10 @@ class Screen:
                 return {state: box.dataset.state, mode: box.dataset.mode, visible: !box.hidden
                         && getComputedStyle(box).display !== "none", text: box.innerText,
                         lines: window.__display.lessonLines.drawn,
+                        ring: window.__display.lessonLines.ring.visible
+                              ? window.__display.lessonLines.layout[3].positions.findIndex(
+                                  (p) => p.y === window.__display.lessonLines.ring.position.y)
+                              : null,
                         usual: window.__display.view.lines.object.visible};
             }"""
         )
@@ -199,6 +203,7 @@ def test_while_it_learns_the_meant_digit_rises_and_the_changed_connections_glow(
         heights.append(columns[step - 1]["height"])
         # The changed connections glow; the usual ones (the shipped network's weights) make way.
         assert shown["lines"] == len(payload["changes"]) == 48 and shown["usual"] is False
+        assert shown["ring"] == 9, "the meant digit's output is ringed"
     assert heights == sorted(heights) and heights[-1] > 4 * heights[0], heights
     # The headline is large enough to read from a few metres, in the answer's yellow for the digit.
     size = float(screen.style("#lesson-headline", "font-size").removesuffix("px"))
@@ -254,12 +259,12 @@ def test_learned_says_so_with_its_cost_then_shrinks_to_a_badge_until_idle(screen
     assert shown["state"] == "learned" and shown["mode"] == "headline" and shown["visible"]
     assert "It learned from you: now it says 9" in shown["text"]
     assert "Accuracy on 10,000 MNIST test digits: 98.12\u00a0% → 97.90\u00a0%" in shown["text"]
-    assert shown["lines"] == 48 and shown["usual"] is False
+    assert shown["lines"] == 48 and shown["usual"] is False and shown["ring"] == 9
 
     screen.wait_for_mode("badge")
     shown = screen.lesson()
     assert shown["state"] == "learned" and shown["text"].strip() == "Taught by a visitor"
-    assert shown["lines"] == 0 and shown["usual"] is True
+    assert shown["lines"] == 0 and shown["usual"] is True and shown["ring"] is None
     # Small, in a corner: over the timeline's heading, the bottom-left one; in the live scene (a
     # visitor's turn) the top-left one, where the panel was, clear of the answer.
     badge = screen.page.locator("#lesson").bounding_box()
@@ -282,7 +287,7 @@ def test_a_lesson_that_did_not_take_says_so_honestly(screen) -> None:
     teach(screen, meant=7, was=1, lesson=4)
     screen.dispatch("lesson", learned(meant=7, was=1, now=1, lesson=4) | {"accuracy_after": None})
     shown = screen.lesson()
-    assert shown["mode"] == "headline"
+    assert shown["mode"] == "headline" and shown["ring"] == 7
     assert "It could not learn it this time: it says 1" in shown["text"]
     assert "now it says" not in shown["text"]
     assert "Accuracy" not in shown["text"], "no cost line without a measurement"

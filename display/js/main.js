@@ -114,7 +114,7 @@ function buildNetwork(network, key) {
   wantedSnapshot = null;
   view = new NetworkView(network.architecture, network.per_neuron);
   view.lines.minStrength = stage.software ? SPARING : DETAILED;
-  lessonLines = new LessonLines(view.layout);
+  lessonLines = new LessonLines(view.layout, view.outputRadius);
   view.group.add(lessonLines.object);
   stage.scene.add(view.group);
   showLessonMode(lesson.mode, lesson.payload);
@@ -164,7 +164,7 @@ function showLessonMode(mode, payload) {
   document.body.dataset.lesson = mode;
   reserveTop();
   if (!view) return; // the network event comes first and shows the lesson again
-  lessonLines.show(glowing ? payload.changes : null, payload.lesson);
+  lessonLines.show(glowing ? payload.changes : null, payload.lesson, glowing ? payload.meant : null);
   view.lines.object.visible = !glowing;
 }
 
@@ -258,7 +258,7 @@ window.__display = {
   overlays, // setOffline(true) shows the screen as if the kiosk were out of reach (tests)
   lesson, // its mode; headlineMs and failedMs can be shortened (tests)
   get lessonLines() {
-    return lessonLines; // drawn: how many changed connections glow now (tests)
+    return lessonLines; // drawn: how many changed connections glow now; ring: the meant digit's (tests)
   },
   stage,
   get view() {

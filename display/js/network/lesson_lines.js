@@ -1,4 +1,6 @@
-// The connections a lesson changes, glowing over the network (the `lesson` event's `changes`).
+// The lesson in 3D: the connections it changes, glowing over the network (the `lesson` event's
+// `changes`), and a white ring round the output of the digit the visitor meant, so that the digit
+// the panel names is found on the network (the answer's yellow ring reaches it as the copy learns).
 //
 // A change is {layer, from, to, delta}: the weight from neuron `from` of layer `layer` to neuron
 // `to` of the next layer moved by `delta` since the lesson began (the indexing of the connection
@@ -9,11 +11,11 @@
 // row, as the ordinary connections do: nothing is drawn over the visitor's digit.
 //
 // One small mesh sized once (MAX_LINES); buffers are rewritten only when a new step arrives, so an
-// ordinary frame costs one draw call of at most MAX_LINES quads. Changes that name no neuron of
+// ordinary frame costs one draw call of at most MAX_LINES quads, and one for the ring. Changes that name no neuron of
 // this network are skipped and counted (`skipped`), never thrown.
 
-import { BufferAttribute, BufferGeometry, Mesh } from "three";
-import { writeContribution } from "./palette.js";
+import { BufferAttribute, BufferGeometry, Group, Mesh, MeshBasicMaterial, RingGeometry } from "three";
+import { LABEL, writeContribution } from "./palette.js";
 import { lineMaterial, setLineViewport } from "./shaders.js";
 
 export const MAX_LINES = 64; // the server sends up to 48
@@ -24,7 +26,8 @@ const SIDES = [1, -1, -1, 1];
 const TRIANGLES = [0, 1, 3, 0, 3, 2];
 
 export class LessonLines {
-  constructor(layout) {
+  // layout: the network's (layout.js); outputRadius: an output neuron's, as the view draws it.
+  constructor(layout, outputRadius) {
     this.layout = layout;
     this.positions = new Float32Array(MAX_LINES * CORNERS * 3);
     this.others = new Float32Array(MAX_LINES * CORNERS * 3);
@@ -45,9 +48,16 @@ export class LessonLines {
     this.geometry.setAttribute("color", new BufferAttribute(this.colors, 3));
     this.geometry.setIndex(new BufferAttribute(index, 1));
     this.geometry.setDrawRange(0, 0);
-    this.object = new Mesh(this.geometry, lineMaterial());
-    this.object.frustumCulled = false;
-    this.object.renderOrder = 1.5; // over the ordinary connections, under the neurons' discs
+    this.lines = new Mesh(this.geometry, lineMaterial());
+    this.lines.frustumCulled = false;
+    this.lines.renderOrder = 1.5; // over the ordinary connections, under the neurons' discs
+    this.ring = new Mesh(
+      new RingGeometry(outputRadius * 2.1, outputRadius * 2.4, 40),
+      new MeshBasicMaterial({ color: LABEL }),
+    );
+    this.ring.visible = false;
+    this.ring.renderOrder = 2.5; // over the lines that end at the output
+    this.object = new Group().add(this.lines, this.ring);
     this.edge = inputEdge(layout[0]);
     this.largest = 0; // the largest |delta| of this lesson so far
     this.lesson = null;
@@ -56,8 +66,9 @@ export class LessonLines {
   }
 
   // changes: the newest step's list (null or [] takes the lines away); lesson: its number, so a
-  // new lesson starts its brightness scale afresh.
-  show(changes, lesson = null) {
+  // new lesson starts its brightness scale afresh; meant: the digit to ring, or null for none.
+  show(changes, lesson = null, meant = null) {
+    this.ringOutput(meant);
     if (lesson !== this.lesson) [this.lesson, this.largest] = [lesson, 0];
     const given = Array.isArray(changes) ? changes : [];
     const valid = given.filter((c) => this.known(c));
@@ -72,6 +83,13 @@ export class LessonLines {
     this.geometry.attributes.position.needsUpdate = true;
     this.geometry.attributes.other.needsUpdate = true;
     this.geometry.attributes.color.needsUpdate = true;
+  }
+
+  ringOutput(digit) {
+    const outputs = this.layout[this.layout.length - 1].positions;
+    const output = Number.isInteger(digit) ? outputs[digit] : undefined;
+    this.ring.visible = output !== undefined;
+    if (output) this.ring.position.set(output.x, output.y, output.z + 0.02);
   }
 
   known(change) {
@@ -101,13 +119,15 @@ export class LessonLines {
 
   // The drawing buffer's size in pixels: the lines keep their width on screen.
   resize(width, height) {
-    setLineViewport(this.object.material, width, height);
-    this.object.material.uniforms.width.value *= WIDTH;
+    setLineViewport(this.lines.material, width, height);
+    this.lines.material.uniforms.width.value *= WIDTH;
   }
 
   dispose() {
     this.geometry.dispose();
-    this.object.material.dispose();
+    this.lines.material.dispose();
+    this.ring.geometry.dispose();
+    this.ring.material.dispose();
   }
 }
 
