@@ -27,10 +27,11 @@ Start-up (``on_startup``): the screen reads which samples the network gets wrong
 panel starts catching the log's problems, drawing credentials left by a crash are revoked, the
 director decides what to show, and the background loops start (kiosk/background.py): the
 timeline player, the screen's and the attract machine's ticks, the presenters' status.
-Shutdown: open event streams and tablet connections end and the training process stops
+Shutdown: open event streams and tablet connections end, the training and lesson processes stop
 (``on_shutdown``, before aiohttp waits for handlers); then the loops stop and presenters'
 drawing credentials are revoked (``on_cleanup``). ``prepare_service`` adds what only the
-installed service does (the admin token file, the training process started with the exhibit).
+installed service does (the admin token file, the training and lesson processes started with the
+exhibit).
 
 ``apply_config(app, config)`` hands a reloaded config (kiosk/reload.py) to each part that keeps a
 setting of its own.
@@ -42,7 +43,9 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -81,14 +84,16 @@ from kiosk.keys import (
     STARTED,
     STREAMS,
     TABLETS,
+    TEACHER,
     TOKEN_GUESSES,
+    VERDICTS,
 )
 from kiosk.metrics import routes as metrics_routes
 from kiosk.metrics.counters import ExhibitCounters
 from kiosk.metrics.frames import FrameReports
 from kiosk.metrics.live import LiveCollector
 from kiosk.model import routes as model_routes
-from kiosk.model.engine import Engine
+from kiosk.model.engine import Engine, Inference
 from kiosk.pages import setup_pages
 from kiosk.playground import routes as playground_routes
 from kiosk.playground.session import PlaygroundSession
@@ -101,11 +106,17 @@ from kiosk.presenter.sessions import SessionStore
 from kiosk.settings import RunningConfig, stroke_limits
 from kiosk.streams import StreamSeats
 from kiosk.tablet import cli as tablet_cli
+from kiosk.tablet import protocol
 from kiosk.tablet import routes as tablet_routes
 from kiosk.tablet.notices import TabletNotices
 from kiosk.tablet.pairing import PairingCode
+from kiosk.tablet.session import SessionHooks
 from kiosk.tablet.signalling import TabletPeers
 from kiosk.tablet.tablets import Tablets
+from kiosk.teach import routes as teach_routes
+from kiosk.teach import verdicts as verdicts_module
+from kiosk.teach.teacher import Teacher
+from kiosk.teach.verdicts import VerdictCounts
 
 SCREEN_TICK_S = 0.25  # how often the screen reads its clock: the samples scene, the tour, the pairing window
 
@@ -142,14 +153,19 @@ def build_app(config: Config, engine: Engine, snapshot: str, config_path: Path |
     app[PLAYGROUND] = playground = _playground(config, playground_hub)
 
     # 4. The director decides what the exhibit does; it tells the tablets through their notices.
+    # Its teacher shows each lesson on the screen and tells the tablets; the verdicts are counted.
     notices = TabletNotices()
-    app[DIRECTOR] = director = ExhibitDirector(config, screen, playground, tell_tablets=notices.publish)
+    app[TEACHER] = teacher = Teacher(engine, snapshot, _lesson_shown_on(screen, notices))
+    app[VERDICTS] = verdicts = VerdictCounts(_verdicts_file(config), _exhibit_date(config))
+    app[DIRECTOR] = director = ExhibitDirector(
+        config, screen, playground, teacher, verdicts, tell_tablets=notices.publish
+    )
 
     # 5. The tablets: their pens move the director, their answers show on the screen (and count).
     registry = metrics_routes.new_registry(engine.timeline.name)
     counters = ExhibitCounters(registry)
     peers = _peers(config, engine, snapshot, director, screen, counters)
-    notices.listen(peers.broadcast)
+    notices.listen(peers.broadcast, peers.answer_again)
     tablet_url = f"{exhibit_url(config)}/tablet"
     on_pairing = _pairing_shown_on(screen, tablet_url)
     app[TABLETS] = tablets = Tablets.build(config.tablet, peers, tablet_url, on_pairing)
@@ -202,15 +218,53 @@ def _peers(
         connect_timeout_s=options.connect_timeout_seconds,
         silence_timeout_s=options.silence_timeout_seconds,
         snapshot=snapshot,
-        on_activity=director.stroke,
-        on_drawing=screen.show_drawing,
-        on_explain=director.explain,
-        on_language=director.language,
-        on_answer=counters.answered,
-        on_refused=counters.refused,
+        hooks=SessionHooks(
+            on_activity=director.stroke,
+            on_drawing=screen.show_drawing,
+            on_explain=director.explain,
+            on_language=director.language,
+            on_verdict=director.verdict,
+            on_answer=counters.answered,
+            on_refused=counters.refused,
+        ),
         greeting=director.tablet_notice,
         on_presenter_pen=director.presenter_activity,
     )
+
+
+def _lesson_shown_on(
+    screen: ExhibitScreen, notices: TabletNotices
+) -> Callable[[dict, Inference | None], None]:
+    """A lesson's steps on the screen; its end, and forgetting it, also on the tablets, whose
+    drawings are then answered again by the network that reads them now."""
+
+    def show(payload: dict, result: Inference | None) -> None:
+        screen.show_lesson(payload, result)
+        state = payload["state"]
+        if state == "learned":
+            keys = ("seq", "meant", "was", "now", "accuracy_before", "accuracy_after")
+            probability = payload["probabilities"][payload["now"]]
+            notices.publish(
+                protocol.lesson("learned", probability=probability, **{k: payload[k] for k in keys})
+            )
+        elif state == "failed":
+            notices.publish(protocol.lesson("failed", seq=payload["seq"]))
+        elif state == "idle":
+            notices.publish(protocol.lesson("forgotten"))
+        if state in ("learned", "idle"):
+            notices.answer_again()
+
+    return show
+
+
+def _verdicts_file(config: Config) -> Path:
+    return config.tablet.state_dir / verdicts_module.FILE
+
+
+def _exhibit_date(config: Config) -> Callable[[], date]:
+    """Today in the exhibit's time zone (attract.timezone): a museum's day, not UTC's."""
+    zone = ZoneInfo(config.attract.timezone)
+    return lambda: datetime.now(zone).date()
 
 
 def _pairing_shown_on(screen: ExhibitScreen, tablet_url: str) -> Callable[[PairingCode | None, bool], None]:
@@ -243,6 +297,7 @@ def _add_routes(app: web.Application) -> None:
     tablet_routes.add_routes(app)
     playground_routes.add_routes(app)
     presenter_routes.add_routes(app)
+    teach_routes.add_routes(app)  # the presenter's lesson commands
     setup_pages(app)  # the screen, tablet and presenter pages, /common/ and /common/facts.json
     metrics_routes.add_routes(app)  # /metrics
 
@@ -269,6 +324,7 @@ def _add_lifecycle(app: web.Application, tasks: BackgroundTasks) -> None:
         tasks.start()
 
     async def end_connections(app: web.Application) -> None:
+        await app[TEACHER].close()
         # Before aiohttp waits for handlers: open streams end now.
         app[SCREEN_HUB].close()
         app[FEED].close()
@@ -290,13 +346,15 @@ def _add_lifecycle(app: web.Application, tasks: BackgroundTasks) -> None:
 def prepare_service(app: web.Application) -> None:
     """What only the installed service does at start, not a test's app: tidy the state folder and
     publish this start's admin token (OSError if it cannot be written), and start the playground's
-    training process with the exhibit (it runs for months: not on a visitor's time)."""
+    training process and the lesson process with the exhibit (it runs for months: not on a
+    visitor's time)."""
     state_dir = app[CONFIG].current.tablet.state_dir
     tablet_cli.tidy_state_dir(state_dir)
     tablet_cli.publish_admin_token(state_dir, app[ADMIN].token)
 
     async def prepare_playground(app: web.Application) -> None:
         app[PLAYGROUND].prepare()
+        app[TEACHER].start()  # the lesson process loads its data now, not on a visitor's time
 
     app.on_startup.append(prepare_playground)
 

@@ -27,6 +27,7 @@ REJECTION_REASONS = (
     *("too_large", "incomplete_body", "bad_json", "bad_request", "bad_strokes", "unknown_snapshot"),
     *("unauthorized", "throttled", "busy", "bad_offer", "pairing_failed", "unavailable"),  # tablets
     *("forbidden", "conflict"),  # presenters: an Origin refused, another presenter holds the exhibit
+    "lesson_refused",  # a presenter's lesson: one runs, nothing on screen, no teaching data
     "too_many_streams",  # event streams: no seat free (kiosk/streams.py)
 )
 BODY_TIMEOUT_S = 10.0  # a tablet's or presenter's body (a few KB) arrives in milliseconds

@@ -29,6 +29,8 @@ from kiosk.settings import RunningConfig
 from kiosk.streams import StreamSeats
 from kiosk.tablet.tablets import Tablets
 from kiosk.tablet.throttle import Throttle
+from kiosk.teach.teacher import Teacher
+from kiosk.teach.verdicts import VerdictCounts
 
 # The exhibit as a whole: its settings, model, and the requests and streams it serves.
 CONFIG = web.AppKey("config", RunningConfig)  # routes read .current at each request (kiosk/settings.py)
@@ -46,6 +48,10 @@ DIRECTOR = web.AppKey("director", ExhibitDirector)
 SCREEN = web.AppKey("screen", ExhibitScreen)
 SCREEN_HUB = web.AppKey("screen_hub", EventHub)
 CONNECTIONS = web.AppKey("connections", ConnectionSets)
+
+# Teach it: lessons from visitors' corrections, and their verdicts counted.
+TEACHER = web.AppKey("teacher", Teacher)
+VERDICTS = web.AppKey("verdicts", VerdictCounts)
 
 # The visitors' tablets and the playground.
 TABLETS = web.AppKey("tablets", Tablets)

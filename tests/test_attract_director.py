@@ -36,6 +36,8 @@ from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.playground.spec import PlaygroundSpec
 from kiosk.tablet.signalling import Peer
+from kiosk.teach.teacher import LessonRefused
+from kiosk.teach.verdicts import VerdictCounts
 from training.samples import write_samples
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -114,6 +116,25 @@ class FakePlayground:
         self.calls.append(("reset",))
 
 
+class FakeTeacher:
+    """The teacher's commands, recorded (no lesson process); ``refuse`` makes ``begin`` refuse."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+        self.busy = False
+        self.refuse: str | None = None
+
+    def begin(self, image, meant: int, was: int, seq: int | None = None) -> int:
+        self.calls.append(("begin", meant, was, seq))
+        if self.refuse:
+            raise LessonRefused(self.refuse)
+        return len(self.calls)
+
+    def forget(self) -> bool:
+        self.calls.append(("forget",))
+        return False
+
+
 class Exhibit:
     """A director over a real screen, with everything it touches recorded."""
 
@@ -132,11 +153,15 @@ class Exhibit:
             rng=random.Random(7),
         )
         self.playground = FakePlayground()
+        self.teacher = FakeTeacher()
+        self.verdicts = VerdictCounts(None, lambda: self.clock().date())
         self.told: list[str] = []
         self.director = ExhibitDirector(
             config or make_config(),
             self.screen,
             self.playground,
+            self.teacher,  # type: ignore[arg-type]
+            self.verdicts,
             tell_tablets=self.told.append,
             clock=self.clock,
         )
@@ -508,11 +533,11 @@ async def test_the_exhibit_wires_the_director_to_the_tablets_pens_and_tells_ever
     assert screen.scene == "closed"
     assert json.loads(peers.greeting()) == closed  # what a tablet that connects now is told
     assert [[json.loads(m) for m in session.sent] for session in sessions] == [[closed], [closed]]
-    assert peers.on_activity() is False  # the pen moves the machine, refused while closed
+    assert peers.hooks.on_activity() is False  # the pen moves the machine, refused while closed
     assert screen.scene == "closed"
     director.take("Ada")  # a guide may show the exhibit on a closed day
     assert json.loads(peers.greeting())["scene"] == "presenter"
-    assert peers.on_activity() is True and screen.scene == "closed"
+    assert peers.hooks.on_activity() is True and screen.scene == "closed"
     director.release()
     assert [json.loads(m)["scene"] for m in sessions[0].sent] == ["closed", "presenter", "closed"]
     assert sessions[1].sent == sessions[0].sent

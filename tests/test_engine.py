@@ -12,9 +12,9 @@ from support.exports import rewrite_manifest
 
 from kiosk.model.engine import Engine, UnknownSnapshot
 from kiosk.model.export import Timeline, load_timeline
+from kiosk.model.network import MLP
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import parse_strokes
-from kiosk.model.network import MLP
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

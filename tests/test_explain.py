@@ -20,6 +20,7 @@ from kiosk.display.explanation import CELLS, TERMS, explain_digit, neuron_sum, p
 from kiosk.display.tour import BEATS, STEPS, Tour
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
+from kiosk.tablet.session import SessionHooks
 
 __all__ = ["timeline"]  # the fixture: a tiny export with two test samples of each digit
 
@@ -270,7 +271,7 @@ def engine(export_dir: Path) -> Engine:
 
 async def test_the_explain_message_is_answered_started_or_refused_with_the_reason(engine: Engine) -> None:
     answers = iter([None, "presenter", "closed"])
-    tablet = Tablet(engine, on_explain=lambda: next(answers))
+    tablet = Tablet(engine, hooks=SessionHooks(on_explain=lambda: next(answers)))
     try:
         for _ in range(3):
             tablet.say(type="explain")

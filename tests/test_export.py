@@ -187,10 +187,8 @@ MANIFEST_PROBLEMS = [
     pytest.param(
         lambda m: m.update(activations=["relu", "relu", "softmax"]), "one function per layer", id="too-many"
     ),
-    pytest.param(lambda m: m.update(activations=["relu", "relu"]), "softmax last and only there", id="no-softmax"),
-    pytest.param(
-        lambda m: m.update(activations=["softmax", "softmax"]), "softmax last and only there", id="hidden-softmax"
-    ),
+    pytest.param(lambda m: m.update(activations=["relu", "relu"]), "softmax last", id="no-softmax"),
+    pytest.param(lambda m: m.update(activations=["softmax", "softmax"]), "softmax last", id="hidden-softmax"),
     pytest.param(lambda m: m.update(activations=["gelu", "softmax"]), "must be among", id="unknown-fn"),
     pytest.param(lambda m: m["normalization"].update(std=0), "std finite and > 0", id="std-zero"),
     pytest.param(lambda m: m["normalization"].update(std=-0.3), "std finite and > 0", id="std-negative"),

@@ -21,7 +21,7 @@ from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.model.strokes import StrokeLimits
 from kiosk.playground.spec import parse_spec
-from kiosk.tablet.session import TabletSession
+from kiosk.tablet.session import SessionHooks, TabletSession
 from kiosk.tablet.virtual import VirtualTablet
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,6 +81,7 @@ EXPECTED = {
     *("nn_kiosk_exhibit_state", "nn_kiosk_open", "nn_kiosk_screen_scene", "nn_kiosk_playground_runs"),
     *("nn_kiosk_screens_reporting", "nn_kiosk_screen_frame_reports"),
     *("nn_kiosk_start_time_seconds", "nn_kiosk_uptime_seconds", "nn_kiosk_build_info"),
+    *("nn_kiosk_visitor_verdicts", "nn_kiosk_lessons", "nn_kiosk_network_taught"),
 }
 
 
@@ -172,7 +173,11 @@ async def test_a_drawing_is_counted_once_and_not_again_when_resent_after_a_recon
 
     def session() -> TabletSession:
         return TabletSession(
-            engine, limits, lambda text: None, lambda why: None, on_answer=lambda *a: answers.append(a)
+            engine,
+            limits,
+            lambda text: None,
+            lambda why: None,
+            hooks=SessionHooks(on_answer=lambda *a: answers.append(a)),
         )
 
     def say(s: TabletSession, **fields) -> None:

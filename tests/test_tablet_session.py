@@ -14,7 +14,7 @@ from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeLimits
-from kiosk.tablet.session import TabletSession
+from kiosk.tablet.session import SessionHooks, TabletSession
 
 LIMITS = StrokeLimits(max_strokes=8, max_points_per_stroke=500, max_points=2000)
 
@@ -144,7 +144,7 @@ async def test_a_flood_is_dropped_even_of_valid_messages(engine: Engine) -> None
 
 async def test_a_resent_drawing_is_answered_but_is_not_a_touch(engine: Engine) -> None:
     touches: list[int] = []
-    tablet = Tablet(engine, rate_hz=20, on_activity=lambda: touches.append(1))
+    tablet = Tablet(engine, rate_hz=20, hooks=SessionHooks(on_activity=lambda: touches.append(1)))
     try:
         # A reconnected tablet sends back the drawing it still shows: rebuilt, answered, no touch.
         tablet.say(type="stroke_begin", stroke=1, points=ONE[:1], resent=True)
@@ -185,7 +185,7 @@ async def test_an_unexpected_error_is_logged_counted_answered_and_the_session_go
         if len(touches) == 1:
             raise RuntimeError("bug in the screen")
 
-    tablet = Tablet(engine, rate_hz=20, on_activity=screen_with_a_bug)
+    tablet = Tablet(engine, rate_hz=20, hooks=SessionHooks(on_activity=screen_with_a_bug))
     try:
         with caplog.at_level(logging.WARNING, logger="kiosk.tablet.session"):
             tablet.say(type="stroke_begin", stroke=1, points=ONE)  # raises inside receive
@@ -213,7 +213,7 @@ async def test_an_error_while_answering_is_logged_and_later_drawings_are_still_a
         if len(results) == 1:
             raise RuntimeError("bug in the screen")
 
-    tablet = Tablet(engine, rate_hz=20, on_drawing=screen_with_a_bug)
+    tablet = Tablet(engine, rate_hz=20, hooks=SessionHooks(on_drawing=screen_with_a_bug))
     try:
         tablet.say(type="stroke_begin", stroke=1, points=ONE)
         await tablet.settle()

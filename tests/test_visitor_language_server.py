@@ -14,6 +14,7 @@ from test_tablet_session import LIMITS, Tablet, engine  # noqa: F401 (fixture)
 
 from kiosk.languages import languages
 from kiosk.tablet.protocol import Language, ProtocolError, parse_message
+from kiosk.tablet.session import SessionHooks
 
 
 def _message(**fields) -> str:
@@ -50,7 +51,7 @@ def test_a_bad_language_is_refused_with_a_clear_code(fields: dict, code: str) ->
 
 async def test_the_session_answers_a_pick_and_counts_a_bad_one(engine) -> None:  # noqa: F811
     picked: list[str] = []
-    tablet = Tablet(engine, on_language=lambda language: picked.append(language))
+    tablet = Tablet(engine, hooks=SessionHooks(on_language=lambda language: picked.append(language)))
     try:
         tablet.say(type="language", language="de")
         tablet.say(type="language", language="klingon")
@@ -64,7 +65,7 @@ async def test_the_session_answers_a_pick_and_counts_a_bad_one(engine) -> None: 
 
 
 async def test_a_refused_pick_is_answered_with_why(engine) -> None:  # noqa: F811
-    tablet = Tablet(engine, on_language=lambda language: "presenter")
+    tablet = Tablet(engine, hooks=SessionHooks(on_language=lambda language: "presenter"))
     try:
         tablet.say(type="language", language="de")
         assert tablet.of_type("language")[-1] == {

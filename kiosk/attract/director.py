@@ -6,7 +6,10 @@ process and the tablets, and feeds the machine its inputs: the clock (``tick``, 
 when ``seconds_to_next_event`` says something falls due; kiosk/exhibit.py runs it), the tablet's
 pen (``stroke``), its "How does it work?" button (``explain``), the visitor's language
 (``language``; it lasts for the visitor's turn, then the staff's ``language`` is back) and
-presenters (``take``, ``release``, ``presenter_activity``).
+presenters (``take``, ``release``, ``presenter_activity``) and the visitor's verdict on an answer
+(``verdict``: counted; a wrong one starts a lesson, kiosk/teach/teacher.py). A taught copy of the
+network lasts for the visitor's turn: when the playlist or closing time comes back, the exhibit
+forgets it and the shipped network reads again.
 
 The director owns what the exhibit does: the machine is its pure state logic, the screen shows
 what it is told, and the running config (kiosk/settings.py) holds the settings.
@@ -33,6 +36,9 @@ from kiosk.config.playlist import PlaylistItem
 from kiosk.display.screen import ExhibitScreen
 from kiosk.playground.session import PlaygroundSession
 from kiosk.tablet import protocol
+from kiosk.tablet.session import VerdictNews
+from kiosk.teach.teacher import LessonRefused, Teacher
+from kiosk.teach.verdicts import VerdictCounts
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -50,11 +56,14 @@ class ExhibitDirector:
         config: Config,
         screen: ExhibitScreen,
         playground: PlaygroundSession,
+        teacher: Teacher,
+        verdicts: VerdictCounts,
         *,
         tell_tablets: Callable[[str], None] = lambda message: None,
         clock: Callable[[], datetime] = wall_clock,
     ) -> None:
         self.screen, self.playground, self.tell_tablets = screen, playground, tell_tablets
+        self.teacher, self.verdicts = teacher, verdicts
         self._clock = clock
         # The staff's language, and a visitor's pick that lasts while their turn does.
         self._default_language: str = config.language
@@ -107,6 +116,27 @@ class ExhibitDirector:
         self._notify_tablets(self._scene[0], **self._scene[1])
         return None
 
+    def verdict(self, news: VerdictNews) -> str | None:
+        """The visitor judged the answer to their drawing: counted, and if it was wrong a lesson
+        starts on the screen. Returns why no lesson ("closed", "presenter": a guide holds the
+        exhibit, "unavailable") or None; LessonRefused("busy") while one runs (nothing counted)."""
+        if not news.correct and self.teacher.busy:
+            raise LessonRefused("busy")
+        self.verdicts.add(news.meant, news.correct)
+        state = self.machine.state
+        if news.correct:
+            return None
+        if state in ("closed", "presenter"):
+            return state
+        self.machine.stroke()  # a touch: from attract the visitor takes the screen; idle time restarts
+        if self.screen.scene != "live":
+            self.screen.show_live()  # the lesson is shown on the live network
+        try:
+            self.teacher.begin(news.image, news.meant, news.was, news.seq)
+        except LessonRefused as e:
+            return e.reason
+        return None
+
     @property
     def current_language(self) -> str:
         """The language the screen and the tablets speak now."""
@@ -155,6 +185,7 @@ class ExhibitDirector:
 
     # What the machine asks for (attract.machine.Actions).
     def show_scene(self, item: PlaylistItem) -> None:
+        self.teacher.forget()  # the visitor's turn is over (or never was): the shipped network reads
         if item.scene != "playground":
             self.playground.pause()  # no training in the background of another scene
         if item.scene == "timeline":
@@ -177,6 +208,7 @@ class ExhibitDirector:
 
     def show_closed(self, opens_at: datetime | None) -> None:
         self.playground.reset()  # closed: no training at all
+        self.teacher.forget()
         at = None if opens_at is None else opens_at.isoformat()
         self.screen.show_closed(at)
         self._notify_tablets("closed", opens_at=at)

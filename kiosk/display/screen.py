@@ -35,6 +35,8 @@ import random
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from kiosk.config import DisplayConfig
 from kiosk.display.caption import caption_payload
 from kiosk.display.events import SCREEN_EVENTS
@@ -81,6 +83,7 @@ class ExhibitScreen:
         self._settings: dict[str, object] = {}  # the scene's settings, to come back to after a tour
         self._cycle = SampleCycle()  # the samples scene's order
         self._tour: TourRun | None = None  # the explain scene's tour while it runs
+        self._learning = False  # a lesson runs: the network shows its drawing (show_lesson)
         self._pairing = PairingOverlay(clock)
         self._per_neuron, self._language = connections_per_neuron, language
         self._publish("network", self._network())
@@ -106,12 +109,12 @@ class ExhibitScreen:
         """The tablet's newest answer (None: the visitor cleared the drawing)."""
         if result is None:
             self.visitor = BLANK
-            if self.scene == "live":  # cleared on the tablet; a timeline's digit stays as it is
+            if self.scene == "live" and not self._learning:  # a timeline's digit stays as it is
                 self.digit = BLANK
                 self._publish_frame(None)
             return
         self.digit = self.visitor = Digit(result.image, "visitor")
-        if self.scene == "live":
+        if self.scene == "live" and not self._learning:
             self._publish_frame(result)
 
     # Scenes (the attract machine and presenters).
@@ -207,9 +210,18 @@ class ExhibitScreen:
         """A short line on the screen from a presenter; None or "" takes it down (caption.py)."""
         self._publish("caption", caption_payload(text))
 
-    def show_lesson(self, payload: dict) -> None:
-        """A lesson's progress (kiosk/teach/): learning, learned, failed, or idle (shipped network)."""
+    def show_lesson(self, payload: dict, result: Inference | None = None) -> None:
+        """A lesson's progress (kiosk/teach/teacher.py): learning, learned, failed, or idle (the
+        shipped network reads again), with the lesson's drawing as the copy reads it now.
+
+        While it learns, the network shows the lesson's drawing: a visitor's new strokes are kept
+        (``visitor``) but shown only once it has learned.
+        """
+        self._learning = payload.get("state") == "learning"
         self._publish("lesson", payload)
+        if result is not None:
+            same = np.array_equal(self.digit.image, result.image)
+            self._publish_frame(result, self.digit if same else Digit(result.image, "visitor"))
 
     def show_status(self, status: dict) -> None:
         """The attract machine's status (who holds the exhibit, what plays), for screens and presenters."""

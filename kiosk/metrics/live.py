@@ -12,6 +12,8 @@ error middleware keeps (also in /healthz), frame times from the screens' reports
   ``nn_kiosk_open`` is 1 within the opening hours (a presenter may hold the exhibit outside them).
 - Screen frame times: the slowest screen's p50 and p95 (kiosk/metrics/frames.py), left out while
   no screen reports.
+- Teach it: the visitors' verdicts (all-time totals from the verdicts file, so they only grow,
+  across restarts too), lessons started, and whether a taught copy reads drawings now.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from prometheus_client.registry import Collector
 
 from kiosk.attract.machine import STATES
 from kiosk.display.screen import SCENES
-from kiosk.keys import DIRECTOR, PLAYGROUND, REJECTED, SCREEN, STARTED, STREAMS, TABLETS
+from kiosk.keys import DIRECTOR, PLAYGROUND, REJECTED, SCREEN, STARTED, STREAMS, TABLETS, TEACHER, VERDICTS
 from kiosk.metrics.frames import FrameReports
 from kiosk.presenter.drawing import NAME_PREFIX
 from kiosk.tablet.devices import DeviceStoreError
+from kiosk.teach.verdicts import DIGITS
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ class LiveCollector(Collector):
         )
         yield from self._exhibit()
         yield from self._frame_times()
+        yield from self._teaching()
         yield CounterMetricFamily(
             "nn_kiosk_playground_runs",
             "Playground training runs started (by the attract playlist, a presenter or a tablet).",
@@ -120,6 +124,31 @@ class LiveCollector(Collector):
             frame.add_metric(["0.5"], slowest[0])
             frame.add_metric(["0.95"], slowest[1])
             yield frame
+
+    def _teaching(self) -> Iterator[Metric]:
+        verdicts = CounterMetricFamily(
+            "nn_kiosk_visitor_verdicts",
+            "Visitors' verdicts on the network's answers since the exhibit was installed, by the digit "
+            "they meant and whether the answer was right (kiosk/teach/verdicts.py; kept across restarts).",
+            labels=["digit", "verdict"],
+        )
+        totals = self.app[VERDICTS].totals
+        for digit in DIGITS:
+            right, wrong = totals.get(digit, [0, 0])
+            verdicts.add_metric([digit, "right"], right)
+            verdicts.add_metric([digit, "wrong"], wrong)
+        yield verdicts
+        teacher = self.app[TEACHER]
+        yield CounterMetricFamily(
+            "nn_kiosk_lessons",
+            "Lessons started (a visitor's or a presenter's correction).",
+            value=teacher.lessons,
+        )
+        yield _gauge(
+            "nn_kiosk_network_taught",
+            "1 while a taught copy of the network reads drawings, 0 while the shipped network does.",
+            int(teacher.payload.get("state") == "learned"),
+        )
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

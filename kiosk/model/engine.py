@@ -12,6 +12,7 @@ The timeline's own weights are never changed, so forgetting is exact.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,10 +25,8 @@ from kiosk.model.network import MLP, Layers
 def pin_threads(threads: int = 1) -> None:
     """Limit PyTorch's intra-op and inter-op pools (the latter only before first use)."""
     torch.set_num_threads(threads)
-    try:
+    with contextlib.suppress(RuntimeError):  # already set, or parallel work already ran here
         torch.set_num_interop_threads(threads)
-    except RuntimeError:  # already set, or PyTorch already ran parallel work in this process
-        pass
 
 
 class UnknownSnapshot(KeyError):

@@ -17,6 +17,7 @@ import numpy as np
 
 from kiosk.model.errors import ExportError
 from kiosk.model.samples import Samples, load_samples
+from kiosk.teach.data import TeachingEntry, teaching_entry
 
 FORMAT = "nn-kiosk-timeline/1"
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
@@ -47,6 +48,7 @@ class Timeline:
     std: float
     snapshots: list[SnapshotInfo]
     samples: Samples | None = field(default=None, repr=False)  # MNIST test digits, if the export has them
+    teaching: TeachingEntry | None = field(default=None, repr=False)  # what lessons replay and measure
     _cache: dict[str, Layers] = field(default_factory=dict, repr=False)
 
     @property
@@ -92,6 +94,8 @@ def load_timeline(folder: Path) -> Timeline:
         timeline.layers(snap.id)  # checks size and finiteness now, not in front of a visitor
     if "samples" in manifest:
         timeline.samples = load_samples(folder, manifest["samples"], where)
+    if "teaching" in manifest:
+        timeline.teaching = teaching_entry(folder, manifest["teaching"], where)
     return timeline
 
 

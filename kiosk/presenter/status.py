@@ -1,7 +1,8 @@
 """The presenter's status panel: is everything running? One ``status`` event's payload.
 
 Uptime, how many exhibit screens follow the screen's stream, the paired tablets (connected or
-not), who is logged in as a presenter, and the last warnings and errors of the log.
+not), who is logged in as a presenter, the last warnings and errors of the log, the visitors'
+verdicts on the network's answers (today per digit, and the last days) and the lesson, if any.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from kiosk.keys import FEED, PRESENTER, PROBLEMS, STARTED, TABLETS
+from kiosk.keys import FEED, PRESENTER, PROBLEMS, STARTED, TABLETS, TEACHER, VERDICTS
 from kiosk.tablet.devices import DeviceStoreError
 
 STATUS_KEYS = ("device", "name", "connected", "problem")  # of each tablet, in the status panel
@@ -24,6 +25,8 @@ def status(app: web.Application) -> dict:
         "tablets": [{k: t[k] for k in STATUS_KEYS} for t in _tablets_or_none(app)],
         "presenters": app[PRESENTER].sessions.names(),
         "errors": app[PROBLEMS].entries(),
+        "verdicts": app[VERDICTS].summary(),  # what visitors said of the answers, per day and digit
+        "lesson": app[TEACHER].status(),
     }
 
 

@@ -1,9 +1,9 @@
 """The tablet's wire protocol (docs/protocol.md): versioned JSON messages on the data channel.
 
 Tablet → exhibit: ``stroke_begin``, ``points``, ``stroke_end``, ``clear``, ``undo``, ``ping``, ``explain``,
-``language``.
+``language``, ``verdict``.
 Exhibit → tablet: ``prediction``, ``scene`` (with the exhibit's current ``language``), ``error``, ``pong``,
-``explain``, ``language``.
+``explain``, ``language``, ``verdict``, ``lesson``.
 Every incoming message is checked here before it touches the drawing; anything malformed raises
 ``ProtocolError`` with a code for counting and a message for the tablet's developer.
 """
@@ -77,11 +77,21 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """The visitor says whether the answer to drawing revision ``seq`` was right; if not, which digit
+    they ``meant`` (0..9): the exhibit then teaches a copy of the network (kiosk/teach/)."""
+
+    seq: int
+    correct: bool
+    meant: int | None = None
+
+
+@dataclass(frozen=True)
 class Ping:
     t: float  # the tablet's clock, echoed back so it can measure the round trip
 
 
-Message = StrokeBegin | Points | StrokeEnd | Clear | Undo | Ping | Explain | Language
+Message = StrokeBegin | Points | StrokeEnd | Clear | Undo | Ping | Explain | Language | Verdict
 
 
 def parse_message(data: str | bytes, limits: StrokeLimits) -> Message:
@@ -146,6 +156,21 @@ def _language(obj: dict, limits: StrokeLimits) -> Language:
     return Language(value)
 
 
+def _verdict(obj: dict, limits: StrokeLimits) -> Verdict:
+    seq, correct, meant = obj.get("seq"), obj.get("correct"), obj.get("meant")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= MAX_STROKE_ID:
+        raise ProtocolError("bad_message", f"verdict: seq must be a whole number 0..{MAX_STROKE_ID}")
+    if not isinstance(correct, bool):
+        raise ProtocolError("bad_message", "verdict: correct must be true or false")
+    if correct:
+        if meant is not None:
+            raise ProtocolError("bad_message", "verdict: meant goes only with correct: false")
+        return Verdict(seq, True)
+    if isinstance(meant, bool) or not isinstance(meant, int) or not 0 <= meant <= 9:
+        raise ProtocolError("bad_message", f"verdict: meant must be a digit 0..9, not {short_repr(meant, 9)}")
+    return Verdict(seq, False, meant)
+
+
 def _resent(obj: dict, kind: str) -> bool:
     value = obj.get("resent", False)
     if not isinstance(value, bool):
@@ -176,6 +201,7 @@ _PARSERS: dict[str, Callable[[dict, StrokeLimits], Message]] = {
     "ping": _ping,
     "explain": lambda obj, limits: Explain(),
     "language": _language,
+    "verdict": _verdict,
 }
 _FIELDS: dict[str, set[str]] = {
     "stroke_begin": {"stroke", "points", "resent"},
@@ -186,6 +212,7 @@ _FIELDS: dict[str, set[str]] = {
     "ping": {"t"},
     "explain": set(),
     "language": {"language"},
+    "verdict": {"seq", "correct", "meant"},
 }
 
 
@@ -209,6 +236,18 @@ def language(wanted: str, status: str, reason: str | None = None) -> str:
     says so), or "refused" with a ``reason`` ("closed", "presenter"): the tablet goes back to the
     language of the last ``scene`` message."""
     return _encode({"type": "language", "language": wanted, "status": status, "reason": reason})
+
+
+def verdict(seq: int) -> str:
+    """The answer to ``verdict``: counted (a wrong one is followed by ``lesson``)."""
+    return _encode({"type": "verdict", "seq": seq, "status": "counted"})
+
+
+def lesson(status: str, **details: object) -> str:
+    """A lesson's news: "started", "learned" (with ``now``, what the taught copy reads, and the
+    MNIST test accuracy before and after), "refused" (``reason``: closed, presenter, busy,
+    unavailable), "failed", or "forgotten" (the shipped network reads again)."""
+    return _encode({"type": "lesson", "status": status, **details})
 
 
 def pong(t: float) -> str:

@@ -19,15 +19,50 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
 
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet import protocol
 from kiosk.tablet.drawing import TabletDrawing
-from kiosk.tablet.protocol import Explain, Language, Ping, ProtocolError
+from kiosk.tablet.protocol import Explain, Language, Ping, ProtocolError, Verdict
+from kiosk.teach.teacher import LessonRefused
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VerdictNews:
+    """A visitor's verdict on the answer to their drawing, for the director."""
+
+    correct: bool
+    meant: int  # the digit the visitor meant (the answer itself when it was right)
+    was: int  # what the network read
+    image: np.ndarray  # (28, 28) the drawing as the network saw it
+    seq: int  # the drawing's revision
+
+
+@dataclass(frozen=True)
+class SessionHooks:
+    """What a tablet's session tells the rest of the exhibit (built in kiosk/exhibit.py)."""
+
+    # For the exhibit screen: the pen moved (at once), and each answer (None: drawing cleared).
+    on_activity: Callable[[], object] = lambda: None
+    on_drawing: Callable[[Inference | None], None] = lambda result: None
+    # "How does it work?": starts the tour, or returns why not ("closed", "presenter").
+    on_explain: Callable[[], str | None] = lambda: "closed"
+    # The visitor picked a language: the screen speaks it too, or returns why not ("closed", "presenter").
+    on_language: Callable[[str], str | None] = lambda language: "closed"
+    # A verdict: counted; a wrong one starts a lesson. Returns why no lesson ("closed", "presenter",
+    # "unavailable") or None; raises LessonRefused("busy") while one runs (then nothing is counted).
+    on_verdict: Callable[[VerdictNews], str | None] = lambda news: "unavailable"
+    # For the metrics (kiosk/metrics/): each answer's inference seconds and whether it is the
+    # first answer of a new drawing; each refused message's code.
+    on_answer: Callable[[float, bool], None] = lambda seconds, first: None
+    on_refused: Callable[[str], None] = lambda code: None
 
 
 class TabletSession:
@@ -38,33 +73,22 @@ class TabletSession:
         send: Callable[[str], None],
         on_abuse: Callable[[str], None],
         *,
+        hooks: SessionHooks = SessionHooks(),
         rate_hz: float = 60.0,
         max_errors: int = 20,
         max_messages_per_s: int = 400,
         clock: Callable[[], float] = time.monotonic,
-        on_activity: Callable[[], object] = lambda: None,
-        on_drawing: Callable[[Inference | None], None] = lambda result: None,
-        on_explain: Callable[[], str | None] = lambda: "closed",
-        on_language: Callable[[str], str | None] = lambda language: "closed",
-        on_answer: Callable[[float, bool], None] = lambda seconds, first: None,
-        on_refused: Callable[[str], None] = lambda code: None,
         snapshot: str | None = None,
     ) -> None:
         self.engine, self.limits, self.send, self.on_abuse = engine, limits, send, on_abuse
-        # For the exhibit screen: the pen moved (at once), and each answer (None: drawing cleared).
-        self.on_activity, self.on_drawing = on_activity, on_drawing
-        # "How does it work?": starts the tour, or returns why not ("closed", "presenter").
-        self.on_explain = on_explain
-        # The visitor picked a language: the screen speaks it too, or returns why not ("closed", "presenter").
-        self.on_language = on_language
-        # For the metrics (kiosk/metrics/): each answer's inference seconds and whether it is the
-        # first answer of a new drawing; each refused message's code.
-        self.on_answer, self.on_refused = on_answer, on_refused
+        self.hooks = hooks
         self._new_drawing = False  # a stroke began on an empty tablet since the last answer
         self.snapshot = snapshot  # the stage of training that reads visitors' digits (None: final)
         self.drawing = TabletDrawing(limits)
         self.errors: Counter[str] = Counter()  # refused messages by code, for status pages
         self.predictions = 0
+        self._answered: tuple[int, Inference] | None = None  # the newest answer and its revision
+        self._judged = -1  # the revision the visitor last gave a verdict on
         self._interval = 1.0 / rate_hz
         self._max_errors, self._max_rate, self._clock = max_errors, max_messages_per_s, clock
         self._recent_errors: deque[float] = deque()
@@ -81,15 +105,17 @@ class TabletSession:
             if isinstance(message, Ping):
                 self.send(protocol.pong(message.t))
             elif isinstance(message, Explain):
-                refused = self.on_explain()
+                refused = self.hooks.on_explain()
                 self.send(protocol.explain("refused" if refused else "started", refused))
             elif isinstance(message, Language):
-                refused = self.on_language(message.language)
+                refused = self.hooks.on_language(message.language)
                 self.send(protocol.language(message.language, "refused" if refused else "ok", refused))
+            elif isinstance(message, Verdict):
+                self._verdict(message)
             elif self._apply_drawing(message):
                 self._changed.set()
                 if not getattr(message, "resent", False):  # a reconnect's re-sent drawing is no touch
-                    self.on_activity()
+                    self.hooks.on_activity()
         except ProtocolError as e:
             self._refuse(e.code, str(e))
         except Exception:  # a bug must not stop aiortc's receive loop for this tablet
@@ -114,16 +140,48 @@ class TabletSession:
 
     def _answer(self, strokes: list) -> None:
         if not strokes:
-            self.on_drawing(None)
+            self._answered = None
+            self.hooks.on_drawing(None)
             return
         started = time.perf_counter()
         result = self.engine.infer(rasterise(strokes), self.snapshot)
         seconds = time.perf_counter() - started
+        self._answered = (self.drawing.revision, result)
         self.send(protocol.prediction(self.drawing.revision, result.digit, _rounded(result)))
         self.predictions += 1
-        self.on_answer(seconds, self._new_drawing)
+        self.hooks.on_answer(seconds, self._new_drawing)
         self._new_drawing = False
-        self.on_drawing(result)
+        self.hooks.on_drawing(result)
+
+    def _verdict(self, verdict: Verdict) -> None:
+        """Check a verdict against the drawing and its answer, then hand it to the director."""
+        revision, answered = self.drawing.revision, self._answered
+        if not self.drawing.point_count:
+            raise ProtocolError("no_drawing", "verdict: there is no drawing to judge")
+        if verdict.seq != revision or answered is None or answered[0] != revision:
+            raise ProtocolError(
+                "stale", f"verdict on drawing {verdict.seq}, but the drawing is at {revision}"
+            )
+        if self._judged == revision:
+            raise ProtocolError("already_answered", "verdict: this drawing already has one")
+        result = answered[1]
+        meant = result.digit if verdict.correct else verdict.meant
+        assert meant is not None  # the protocol requires it with correct: false
+        news = VerdictNews(verdict.correct, meant, result.digit, result.image, revision)
+        try:
+            refused = self.hooks.on_verdict(news)
+        except LessonRefused:
+            raise ProtocolError("lesson_running", "verdict: a lesson is running; wait for it") from None
+        self._judged = revision
+        self.send(protocol.verdict(revision))
+        if not verdict.correct:
+            details = {"reason": refused} if refused else {"meant": meant, "was": result.digit}
+            self.send(protocol.lesson("refused" if refused else "started", seq=revision, **details))
+
+    def answer_again(self) -> None:
+        """Answer the drawing again (the network that reads it changed: a lesson, or forgetting one)."""
+        if self.drawing.point_count:
+            self._changed.set()
 
     def _apply_drawing(self, message: protocol.Message) -> bool:
         """Apply a drawing message; True if the drawing changed. Points on an empty tablet begin a
@@ -144,7 +202,7 @@ class TabletSession:
 
     def _refuse(self, code: str, message: str) -> None:
         self.errors[code] += 1
-        self.on_refused(code)
+        self.hooks.on_refused(code)
         self.send(protocol.error(code, message))
         if _count_recent(self._recent_errors, self._clock(), window_s=60.0) > self._max_errors:
             self._abuse(f"more than {self._max_errors} bad messages in a minute")
@@ -153,7 +211,7 @@ class TabletSession:
         if _count_recent(self._recent_messages, self._clock(), window_s=1.0) <= self._max_rate:
             return False
         self.errors["flood"] += 1
-        self.on_refused("flood")
+        self.hooks.on_refused("flood")
         self._abuse(f"more than {self._max_rate} messages a second")
         return True
 

@@ -27,15 +27,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aiortc import RTCConfiguration, RTCDataChannel, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.rtcicetransport import RTCIceCandidate
 
-from kiosk.model.engine import Engine, Inference
+from kiosk.model.engine import Engine
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet.ice_offer import UsableOffer, usable_offer
-from kiosk.tablet.session import TabletSession
+from kiosk.tablet.session import SessionHooks, TabletSession
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,7 @@ class TabletPeers:
     connect_timeout_s: float = 10.0  # offer → open data channel, or the seat is freed
     silence_timeout_s: float = 10.0  # an open channel with no message for this long is dropped
     snapshot: str | None = None  # model.snapshot: which stage of training answers (None: final)
-    on_activity: Callable[[], object] = lambda: None  # passed to each TabletSession (the director)
-    on_drawing: Callable[[Inference | None], None] = lambda result: None
-    on_explain: Callable[[], str | None] = lambda: "closed"  # "How does it work?" (the director)
-    on_language: Callable[[str], str | None] = lambda language: "closed"  # a visitor's pick (the director)
-    on_answer: Callable[[float, bool], None] = lambda seconds, first: None  # passed to each session (metrics)
-    on_refused: Callable[[str], None] = lambda code: None  # a refused message's code (metrics)
+    hooks: SessionHooks = SessionHooks()  # passed to each TabletSession (the director, screen, metrics)
     greeting: Callable[[], str | None] = lambda: None  # sent to each tablet as its channel opens
     on_presenter_pen: Callable[[], object] = lambda: None  # instead of on_activity for extra_seats
     extra_seats: set[str] = field(default_factory=set)  # devices beside the drawers (presenters' remote pens)
@@ -104,6 +99,12 @@ class TabletPeers:
         for peer in self.peers:
             if peer.session:
                 peer.session.send(message)
+
+    def answer_again(self) -> None:
+        """Every connected tablet's drawing answered again (the network that reads them changed)."""
+        for peer in self.peers:
+            if peer.session:
+                peer.session.answer_again()
 
     def connected(self) -> set[str]:
         """Devices whose data channel is open now."""
@@ -244,12 +245,9 @@ class TabletPeers:
                 rate_hz=self.rate_hz,
                 max_errors=self.max_errors,
                 # A presenter's remote pen keeps their hold alive; it is not a visitor at the exhibit.
-                on_activity=self.on_presenter_pen if peer.device in self.extra_seats else self.on_activity,
-                on_drawing=self.on_drawing,
-                on_explain=self.on_explain,
-                on_language=self.on_language,
-                on_answer=self.on_answer,
-                on_refused=self.on_refused,
+                hooks=replace(self.hooks, on_activity=self.on_presenter_pen)
+                if peer.device in self.extra_seats
+                else self.hooks,
                 snapshot=self.snapshot,
             )
             peer.tasks.append(asyncio.ensure_future(session.run()))
