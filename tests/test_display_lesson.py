@@ -8,7 +8,9 @@ What is checked is what a visitor would see: the texts in English and German, th
 probability rising round by round, the changed connections drawn (counted on the page's test
 hook), the headline shrinking to a badge, nothing covering the answer or the digit, and a clean
 page after idle or a malformed event. The headline's and the failure line's durations are
-shortened on the page (they are injected), so no test waits ten seconds.
+shortened on the page (they are injected), so no test waits ten seconds. The last test runs a real
+lesson (the presenter's POST /api/admin/lesson): the screen watching it, and one opened after it
+(which gets the learned state in its opening snapshot and shows the badge), then forgets it.
 """
 
 from __future__ import annotations
@@ -355,14 +357,41 @@ def test_odd_lesson_events_show_what_they_can_and_break_nothing(screen) -> None:
     screen.page.wait_for_function(f"() => window.__display.metrics.frames > {frames + 3}", timeout=10_000)
 
 
+# ---- a real lesson, from the server -----------------------------------------------------------
+
+
 @browser_needed
-def test_a_screen_that_connects_during_a_taught_network_shows_the_badge(screen, kiosk, browser) -> None:
-    """A page that missed the lesson (opened or reloaded after it) gets the learned event first
-    thing from the server and shows the badge at once: the headline's moment has passed."""
-    payload = learned(lesson=11)
-    screen.page.goto(f"{kiosk.base}/")
-    screen.page.wait_for_function(SETTLED, timeout=30_000)
-    screen.dispatch("lesson", payload)  # as the opening state delivers it: no learning seen before
-    shown = screen.lesson()
-    assert shown["mode"] == "badge" and shown["text"].strip() == "Taught by a visitor"
-    assert shown["lines"] == 0
+def test_a_real_lesson_reaches_the_screen_and_a_later_screen_shows_the_badge(kiosk, browser) -> None:
+    """A presenter's lesson on the test digit on screen (POST /api/admin/lesson, kiosk/teach/): the
+    screen watching it sees the meant digit rise and the news; one opened afterwards gets the
+    learned state first thing from the server (its opening state) and shows the badge; forgetting
+    clears both."""
+    watching = Screen(browser, kiosk.base)
+    watching.js("window.__display.lesson.headlineMs = 600000")
+    shown = watching.js("window.__display.state.activation.digit")
+    meant = (shown + 5) % 10
+    status, answer = post_json(f"{kiosk.base}/api/admin/lesson", {"meant": meant}, kiosk.admin_token)
+    assert status == 200 and answer["meant"] == meant, answer
+    watching.page.wait_for_function("() => window.__display.state.lesson.state === 'learned'", timeout=60_000)
+    event = watching.js("window.__display.state.lesson")
+    history = watching.js("window.__display.lesson.history")
+    assert len(history) >= 2 and history[-1] > history[0], history  # the meant digit rose
+    shown = watching.lesson()
+    assert shown["mode"] == "headline" and shown["ring"] == meant
+    assert shown["lines"] == len(event["changes"]) > 0, "the connections the lesson changed glow"
+    if event["now"] == meant:
+        assert f"It learned from you: now it says {meant}" in shown["text"]
+    else:
+        assert f"It could not learn it this time: it says {event['now']}" in shown["text"]
+    assert "Accuracy on 10,000 MNIST test digits" in shown["text"]
+
+    later = Screen(browser, kiosk.base)
+    later.page.wait_for_function("() => window.__display.state.lesson?.state === 'learned'", timeout=10_000)
+    assert later.lesson()["mode"] == "badge" and later.text().strip() == "Taught by a visitor"
+
+    status, answer = post_json(f"{kiosk.base}/api/admin/lesson/forget", {}, kiosk.admin_token)
+    assert status == 200 and answer == {"forgotten": True}, answer
+    for screen in (watching, later):
+        screen.page.wait_for_function("() => window.__display.state.lesson.state === 'idle'", timeout=10_000)
+        assert not screen.lesson()["visible"] and screen.lesson()["lines"] == 0
+        assert screen.close() == []
