@@ -11,9 +11,10 @@
 //   learning "Look at the screen: it is learning from you" while the lesson runs
 //   learned  "It learned from you: now it says 9", or honestly that it could not learn it this time
 // One verdict per drawing revision (the `seq` of the prediction asked about). Drawing again, undo or
-// clear dismisses a question; a lesson under way goes on showing. An error (`stale`,
-// `already_answered`, `lesson_running`, `no_drawing`) or no answer at all just ends the asking for
-// that drawing: the card never gets stuck. Time is injected (`clock`) for tests.
+// clear dismisses the card, except while it waits for the exhibit (sent, learning): what the lesson
+// did is still told. An error (`stale`, `already_answered`, `lesson_running`, `no_drawing`) or no
+// answer at all just ends the asking for that drawing: the card never gets stuck. Time is injected
+// (`clock`) for tests.
 
 import { t } from "./i18n.js";
 
@@ -199,10 +200,9 @@ export class VerdictCard {
     this.show("ask");
   }
 
-  /** A question (or thanks) goes away; a lesson being shown stays. */
+  /** The drawing changed: the card goes, unless it waits for the exhibit (a verdict or lesson under way). */
   dismiss() {
-    if (["ask", "which", "thanks"].includes(this.state)) this.show("hidden");
-    else this.stopTimer();
+    if (this.state !== "sent" && this.state !== "learning") this.show("hidden");
   }
 
   /** Show `state`; `key`: the message line's text; `ms`: then hide (or give up waiting). */
