@@ -185,6 +185,10 @@ def teach(screen: Screen, steps: int = 12, **kw) -> None:
 def test_while_it_learns_the_meant_digit_rises_and_the_changed_connections_glow(screen) -> None:
     assert screen.lesson()["state"] == "idle" and not screen.lesson()["visible"]
     steps = 12
+    # The server's first event comes before the first round (step 0): its answer, nothing changed yet.
+    screen.dispatch("lesson", learning(0, steps) | {"changes": []})
+    shown = screen.lesson()
+    assert shown["mode"] == "learning" and "Your 9: 2 % sure" in shown["text"] and shown["lines"] == 0
     heights = []
     for step in (1, 4, 8, 12):
         payload = learning(step, steps)

@@ -115,7 +115,8 @@ export class LessonPanel {
     if (this.mode === "learning") {
       marked($("lesson-headline"), "lessonLearning", { meant }, "meant");
       $("lesson-detail").textContent = t("lessonProgress", { was, step, steps });
-      const percent = Math.round((this.history[step - 1] ?? 0) * 100);
+      const p = this.payload.probabilities?.[meant];
+      const percent = Math.round((Number.isFinite(p) ? p : 0) * 100); // also before the first round (step 0)
       $("lesson-sure").textContent = t("lessonSure", { meant, percent });
       this.drawChart(steps);
     } else if (this.mode === "headline") {
