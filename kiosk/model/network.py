@@ -57,8 +57,8 @@ class MLP(nn.Module):
     @torch.no_grad()
     def load_layers(self, layers: Layers) -> None:
         for linear, (weight, bias) in zip(self.layers, layers, strict=True):
-            linear.weight.copy_(torch.as_tensor(np.asarray(weight, dtype=np.float32)))
-            linear.bias.copy_(torch.as_tensor(np.asarray(bias, dtype=np.float32)))
+            linear.weight.copy_(torch.tensor(np.asarray(weight, dtype=np.float32)))
+            linear.bias.copy_(torch.tensor(np.asarray(bias, dtype=np.float32)))
 
     def layer_arrays(self) -> Layers:
         """The weights as float32 numpy arrays (copies)."""

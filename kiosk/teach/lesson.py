@@ -80,9 +80,9 @@ class Lesson:
         self._start = [layer.weight.detach().clone() for layer in self.model.layers]
         self._optimiser = torch.optim.SGD(self.model.parameters(), lr=settings.lr, momentum=settings.momentum)
         self._g = torch.Generator().manual_seed(seed)
-        self._image = torch.as_tensor(np.asarray(image, dtype=np.float32).reshape(1, 28, 28))
+        self._image = torch.tensor(np.asarray(image, dtype=np.float32).reshape(1, 28, 28))
         self._replay_x = torch.tensor(np.asarray(replay[0], dtype=np.uint8).reshape(-1, 784))
-        self._replay_y = torch.as_tensor(np.asarray(replay[1]), dtype=torch.long)
+        self._replay_y = torch.tensor(np.asarray(replay[1]), dtype=torch.long)
         self.steps_done, self._settled = 0, 0
 
     def step(self) -> Step:
