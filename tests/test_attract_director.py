@@ -35,6 +35,7 @@ from kiosk.keys import DIRECTOR, SCREEN, TABLETS
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.playground.spec import PlaygroundSpec
+from kiosk.tablet.session import VerdictNews
 from kiosk.tablet.signalling import Peer
 from kiosk.teach.teacher import LessonRefused
 from kiosk.teach.verdicts import VerdictCounts
@@ -541,3 +542,57 @@ async def test_the_exhibit_wires_the_director_to_the_tablets_pens_and_tells_ever
     director.release()
     assert [json.loads(m)["scene"] for m in sessions[0].sent] == ["closed", "presenter", "closed"]
     assert sessions[1].sent == sessions[0].sent
+
+
+# --- Teach it: verdicts and lessons --------------------------------------------------------------
+
+
+def news(correct: bool, meant: int, was: int = 1) -> VerdictNews:
+    return VerdictNews(correct, meant, was, np.full((28, 28), 0.5, np.float32), seq=7)
+
+
+def test_a_verdict_is_counted_and_a_wrong_one_starts_a_lesson_on_the_live_network(exhibit: Exhibit) -> None:
+    exhibit.director.machine.start()
+    exhibit.tick_after(3)
+    assert exhibit.director.verdict(news(True, 1)) is None
+    assert exhibit.teacher.calls == [("forget",)]  # (the first playlist item) no lesson for a right answer
+    assert exhibit.director.verdict(news(False, 9, was=3)) is None
+    assert exhibit.teacher.calls[-1] == ("begin", 9, 3, 7)
+    # A correction is a touch: the visitor has the screen, shown live.
+    assert exhibit.director.machine.state == "visitor" and exhibit.screen.scene == "live"
+    assert exhibit.verdicts.totals == {"1": [1, 0], "9": [0, 1]}
+    assert exhibit.verdicts.summary()["today"]["date"] == OPEN.date().isoformat()
+
+
+def test_a_correction_while_a_lesson_runs_is_not_counted(exhibit: Exhibit) -> None:
+    exhibit.director.machine.start()
+    exhibit.teacher.busy = True
+    with pytest.raises(LessonRefused):
+        exhibit.director.verdict(news(False, 9))
+    assert exhibit.director.verdict(news(True, 4)) is None  # a right answer needs no lesson: counted
+    assert exhibit.verdicts.totals == {"4": [1, 0]}
+
+
+def test_while_a_presenter_holds_the_exhibit_a_correction_counts_but_teaches_nothing(
+    exhibit: Exhibit,
+) -> None:
+    exhibit.director.machine.start()
+    exhibit.director.take("Ada")
+    assert exhibit.director.verdict(news(False, 9)) == "presenter"
+    assert not any(call[0] == "begin" for call in exhibit.teacher.calls)
+    assert exhibit.verdicts.totals == {"9": [0, 1]}
+    exhibit.teacher.refuse = "unavailable"
+    exhibit.director.release()
+    exhibit.director.stroke()
+    assert exhibit.director.verdict(news(False, 2)) == "unavailable"
+
+
+def test_the_exhibit_forgets_a_lesson_when_the_visitors_turn_ends(exhibit: Exhibit) -> None:
+    exhibit.director.machine.start()
+    exhibit.director.stroke()
+    exhibit.director.verdict(news(False, 9))
+    exhibit.teacher.calls.clear()
+    exhibit.tick_after(IDLE - 1)
+    assert exhibit.teacher.calls == []  # the visitor may still be looking
+    exhibit.tick_after(1.5)
+    assert exhibit.director.machine.state == "attract" and exhibit.teacher.calls == [("forget",)]

@@ -44,6 +44,8 @@ PROTECTED = [
     ("POST", "/api/admin/pairing", {}),
     ("GET", "/api/admin/tablets", None),
     ("POST", "/api/admin/tablets/revoke", {"device": "abc"}),
+    ("POST", "/api/admin/lesson", {"meant": 3}),
+    ("POST", "/api/admin/lesson/forget", {}),
 ]
 
 
