@@ -132,16 +132,19 @@ export class LessonPanel {
     $("lesson-badge-text").textContent = t("lessonBadge");
   }
 
-  // One column per practice round, as tall as the meant digit's probability after it.
+  // One column per practice round, as tall as the meant digit's probability after it. A round the
+  // stream skipped (a slow screen gets only the newest event) shows the round before it.
   drawChart(steps) {
     const chart = $("lesson-chart");
     const count = Number.isInteger(steps) && steps > 0 ? Math.min(steps, 100) : this.history.length;
     while (chart.children.length < count) chart.append(document.createElement("span"));
     while (chart.children.length > count) chart.lastChild.remove();
+    let carried = this.history.find((p) => p !== undefined) ?? 0;
     [...chart.children].forEach((column, i) => {
-      const p = this.history[i];
-      column.style.height = `${Math.max(2, (p ?? 0) * 100).toFixed(1)}%`;
-      column.classList.toggle("done", p !== undefined);
+      const done = i < this.history.length;
+      carried = this.history[i] ?? carried;
+      column.style.height = `${Math.max(2, done ? carried * 100 : 0).toFixed(1)}%`;
+      column.classList.toggle("done", done);
     });
   }
 }
