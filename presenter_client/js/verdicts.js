@@ -41,6 +41,9 @@ function totals(day, key) {
 function digitTable(digits) {
   const table = make("table", "verdicts-digits");
   table.append(make("caption", "visually-hidden", t("verdictsByDigit")));
+  const columns = make("colgroup");
+  columns.append(make("col", "verdicts-kind"), ...DIGITS.map(() => make("col")));
+  table.append(columns);
   const head = make("tr");
   head.append(make("th", "", ""));
   for (const digit of DIGITS) head.append(cell("th", digit, "col"));
