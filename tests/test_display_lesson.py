@@ -213,15 +213,17 @@ def test_while_it_learns_the_meant_digit_rises_and_the_changed_connections_glow(
             "[...document.querySelectorAll('#lesson-chart span')]"
             ".map((c) => ({done: c.classList.contains('done'), height: c.getBoundingClientRect().height}))"
         )
-        assert len(columns) == steps
-        # Rounds the stream skipped (a slow screen gets only the newest event) show the round before.
-        assert [c["done"] for c in columns] == [True] * step + [False] * (steps - step)
-        heights.append(columns[step - 1]["height"])
+        # A column for before the lesson (step 0), then one per round. Rounds the stream skipped (a
+        # slow screen gets only the newest event) show the round before.
+        assert len(columns) == steps + 1
+        assert [c["done"] for c in columns] == [True] * (step + 1) + [False] * (steps - step)
+        heights.append(columns[step]["height"])
         # The changed connections glow; the usual ones (the shipped network's weights) make way.
         assert shown["lines"] == len(payload["changes"]) == 48 and shown["usual"] is False
         assert shown["ring"] == 9, "the meant digit's output is ringed"
     assert heights == sorted(heights) and heights[-1] > 4 * heights[0], heights
-    assert columns[1]["height"] == columns[0]["height"], "round 2 (skipped) shows round 1"
+    assert columns[2]["height"] == columns[1]["height"], "round 2 (skipped) shows round 1"
+    assert columns[0]["height"] < columns[1]["height"] < columns[-1]["height"]
     # The headline is large enough to read from a few metres, in the answer's yellow for the digit.
     size = float(screen.style("#lesson-headline", "font-size").removesuffix("px"))
     assert size >= 0.05 * VIEWPORT["height"]
@@ -386,14 +388,14 @@ def test_a_real_lesson_reaches_the_screen_and_a_later_screen_shows_the_badge(kio
     clears both."""
     watching = Screen(browser, kiosk.base)
     watching.js("window.__display.lesson.headlineMs = 600000")
-    shown = watching.js("window.__display.state.activation.digit")
-    meant = (shown + 5) % 10
+    frame = watching.js("window.__display.state.activation")
+    meant = (frame["digit"] + 5) % 10
     status, answer = post_json(f"{kiosk.base}/api/admin/lesson", {"meant": meant}, kiosk.admin_token)
     assert status == 200 and answer["meant"] == meant, answer
     watching.page.wait_for_function("() => window.__display.state.lesson.state === 'learned'", timeout=60_000)
     event = watching.js("window.__display.state.lesson")
     history = watching.js("window.__display.lesson.history")
-    assert len(history) >= 2 and history[-1] > history[0], history  # the meant digit rose
+    assert history and history[-1] > frame["probabilities"][meant], history  # the meant digit rose
     shown = watching.lesson()
     assert shown["mode"] == "headline" and shown["ring"] == meant
     assert shown["lines"] == len(event["changes"]) > 0, "the connections the lesson changed glow"

@@ -5,7 +5,8 @@
 // (data-mode), which also depends on what this page saw before:
 //
 // - learning: "Learning from you: you meant 9", what it said and which practice round, and the meant
-//   digit's probability as a column per round, rising (main.js makes the changed connections glow).
+//   digit's probability as a column before the lesson and one per round, rising (main.js makes the
+//   changed connections glow).
 // - learned, after this page watched the lesson: "It learned from you: now it says 9" large (or,
 //   when now != meant, "It could not learn it this time"), and the cost: accuracy on the 10,000
 //   MNIST test digits before → after, numbers written the language's way. After HEADLINE_MS it
@@ -38,7 +39,7 @@ export class LessonPanel {
     this.lesson = null; // the number of the lesson this page has seen learning or ending
     this.watched = false; // this page saw that lesson learning
     this.ended = false; // its learned/failed moment was shown (or missed)
-    this.history = []; // the meant digit's probability per practice round
+    this.history = []; // the meant digit's probability before the lesson (step 0) and after each round
     this.timer = null;
   }
 
@@ -75,7 +76,7 @@ export class LessonPanel {
   learning(payload) {
     this.watched = true;
     const p = payload.probabilities?.[payload.meant];
-    if (Number.isInteger(payload.step) && payload.step >= 1 && Number.isFinite(p)) this.history[payload.step - 1] = p;
+    if (Number.isInteger(payload.step) && payload.step >= 0 && Number.isFinite(p)) this.history[payload.step] = p;
     this.setMode("learning");
   }
 
@@ -132,11 +133,12 @@ export class LessonPanel {
     $("lesson-badge-text").textContent = t("lessonBadge");
   }
 
-  // One column per practice round, as tall as the meant digit's probability after it. A round the
-  // stream skipped (a slow screen gets only the newest event) shows the round before it.
+  // A column for before the lesson and one per practice round, as tall as the meant digit's
+  // probability then: the rise is seen even when one round does it all. A round the stream skipped
+  // (a slow screen gets only the newest event) shows the one before it.
   drawChart(steps) {
     const chart = $("lesson-chart");
-    const count = Number.isInteger(steps) && steps > 0 ? Math.min(steps, 100) : this.history.length;
+    const count = Number.isInteger(steps) && steps > 0 ? Math.min(steps, 100) + 1 : this.history.length;
     while (chart.children.length < count) chart.append(document.createElement("span"));
     while (chart.children.length > count) chart.lastChild.remove();
     let carried = this.history.find((p) => p !== undefined) ?? 0;
