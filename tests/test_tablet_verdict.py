@@ -311,6 +311,38 @@ def test_the_card_never_covers_the_drawing_nor_changes_its_size(browser, kiosk, 
         tablet.close()
 
 
+def test_the_tablet_page_in_the_presenters_frame_does_not_ask(browser, kiosk) -> None:
+    """The presenter's page frames the tablet page to draw on the screen: a presenter's verdicts
+    are not a visitor's (the presenter teaches from its own section)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=LANDSCAPE)
+    try:
+        page = context.new_page()
+        page.goto(f"{kiosk.base}/healthz")  # any page of the exhibit: the frame is same-origin
+        frame_html = '<iframe style="position:fixed;inset:0;width:100%;height:100%;border:0"></iframe>'
+        page.evaluate("(html) => { document.body.innerHTML = html; }", frame_html)
+        page.evaluate(
+            "(src) => { document.querySelector('iframe').src = src; }", f"/tablet#code={kiosk.pairing_code()}"
+        )
+        tablet = page.frame_locator("iframe")
+        expect(tablet.locator("#connection")).to_have_attribute("data-state", "connected", timeout=20_000)
+        for stroke in pen_digits.fit(
+            pen_digits.load(2)[1].strokes, tablet.locator("#surface").bounding_box()
+        ):
+            page.mouse.move(*stroke[0])
+            page.mouse.down()
+            for point in stroke[1:]:
+                page.mouse.move(*point)
+                page.wait_for_timeout(8)
+            page.mouse.up()
+        expect(tablet.locator("#prediction-digit")).to_have_text(re.compile(r"^\d$"), timeout=10_000)
+        page.wait_for_timeout(1_500)
+        assert tablet.locator("#verdict").is_hidden()
+    finally:
+        context.close()
+
+
 # ---- end to end: "No, it was a 9" on the tablet, "now it says 9" on the screen -----------------
 
 

@@ -141,8 +141,10 @@ async function main() {
     },
   });
 
-  // "Is it a 7?": the visitor's verdict on the answer, and the lesson it starts.
-  const verdict = new VerdictCard($("verdict"), (message) => connection.send(message));
+  // "Is it a 7?": the visitor's verdict on the answer, and the lesson it starts. Not in the
+  // presenter's page, which frames this one: its own section teaches, and visitors' counts stay theirs.
+  const framed = window.self !== window.top;
+  const verdict = new VerdictCard($("verdict"), (message) => connection.send(message), { asks: !framed });
 
   $("undo").addEventListener("click", () => {
     if (surface.undo()) {
@@ -159,7 +161,7 @@ async function main() {
   // "How does it work?": the exhibit starts its explanation on the big screen, or says why not.
   let explainTimer = 0;
   $("explain").addEventListener("click", () => connection.send({ type: "explain" }));
-  $("explain").hidden = window.self !== window.top; // in the presenter's page its scene buttons do this
+  $("explain").hidden = framed; // in the presenter's page its scene buttons do this
   function showExplainAnswer(message) {
     const reasons = { closed: "explainRefusedClosed", presenter: "explainRefusedPresenter" };
     const key = message.status === "started" ? "explainStarted" : (reasons[message.reason] ?? "explainRefusedClosed");

@@ -39,11 +39,13 @@ export class VerdictCard {
    * @param {HTMLElement} root  the card (#verdict) with #verdict-question, #verdict-yes, #verdict-no,
    *   #verdict-digits and #verdict-message
    * @param {(message: object) => boolean} send  a protocol message to the exhibit
-   * @param {object} [clock]  setTimeout / clearTimeout
+   * @param {object} [options]  asks: false never asks (the presenter's page framing this one: a
+   *   presenter's verdicts are not a visitor's); clock: setTimeout / clearTimeout
    */
-  constructor(root, send, clock = realClock) {
+  constructor(root, send, { asks = true, clock = realClock } = {}) {
     this.root = root;
     this.send = send;
+    this.asks = asks;
     this.clock = clock;
     const $ = (id) => root.querySelector(`#${id}`);
     this.question = $("verdict-question");
@@ -188,7 +190,7 @@ export class VerdictCard {
   /** Ask about the newest answer after QUIET_MS, unless the pen is down or it was answered. */
   waitForQuiet() {
     this.stopTimer();
-    if (!this.newest || this.penDown || this.newest.seq <= this.answeredSeq) return;
+    if (!this.asks || !this.newest || this.penDown || this.newest.seq <= this.answeredSeq) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       if (this.state === "hidden" && !this.penDown && this.newest && this.newest.seq > this.answeredSeq) this.ask();
