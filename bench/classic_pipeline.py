@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from torchvision import datasets, transforms
 
-from training.mnist import load_mnist
 from kiosk.model.network import MLP
+from training.mnist import load_mnist
 from training.train import MEAN, STD, evaluate, set_lr
 
 

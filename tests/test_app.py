@@ -64,13 +64,15 @@ async def test_healthz(client, engine: Engine) -> None:
     assert response.status == 200
     health = await response.json()
     assert set(health) == {
-        *("status", "instance", "model", "snapshot", "uptime_s", "rejected", "playground", "streams")
+        *("status", "instance", "model", "snapshot", "uptime_s", "rejected", "playground", "streams"),
+        "lessons",
     }
     assert health["streams"]["open"] == {"screen": 0, "playground": 0, "presenter": 0}
     again = await (await client.get("/healthz")).json()
     assert len(health["instance"]) == 16 and again["instance"] == health["instance"]  # one per start
     # No training process until a run is started (the server's own start-up starts it early).
     assert health["playground"] == {"state": "idle", "run": 0, "worker": "stopped", "frames": 0}
+    assert health["lessons"] == {"worker": "stopped", "lessons": 0, "state": "idle"}  # likewise
     assert health["status"] == "ok"
     assert health["model"] == engine.timeline.name
     assert health["snapshot"] == engine.timeline.final_id

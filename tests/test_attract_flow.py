@@ -15,11 +15,11 @@ import aiohttp
 import pytest
 import yaml
 from support.api import post_json
-from support.sse_client import SseReader
 
 from kiosk.display.screen import EVENT_ORDER
 from kiosk.tablet.virtual import VirtualTablet
 from tools.exhibit_process import ExhibitProcess
+from tools.sse_client import SseReader
 
 pytestmark = pytest.mark.process
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import segno
 from support import REPO
-from support.sse_client import Message, SseReader
 from yarl import URL
 
 from kiosk.address import exhibit_url
@@ -23,6 +22,7 @@ from kiosk.exhibit import SCREEN_TICK_S
 from kiosk.keys import ADMIN, SCREEN
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
+from tools.sse_client import Message, SseReader
 
 DISPLAY = REPO / "display"
 PER_NEURON = 24

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support.sse_client import SseReader
 
 from kiosk.app import create_app
 from kiosk.config import Config, DisplayConfig, ModelConfig, TabletConfig
@@ -18,6 +17,7 @@ from kiosk.model.export import Timeline, load_timeline
 from kiosk.model.rasterise import rasterise
 from kiosk.model.strokes import parse_strokes
 from kiosk.tablet.virtual import VirtualTablet
+from tools.sse_client import SseReader
 
 # A "1" and a "7", [x, y, t_ms] as a tablet sends them.
 ONE = [[50, 0, 0], [50, 50, 10], [51, 100, 20]]

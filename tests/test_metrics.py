@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
-from support.sse_client import SseReader
 
 from kiosk.app import create_app
 from kiosk.config import AttractConfig, Config, ModelConfig, OpeningHoursConfig, TabletConfig
@@ -23,6 +22,7 @@ from kiosk.model.strokes import StrokeLimits
 from kiosk.playground.spec import parse_spec
 from kiosk.tablet.session import SessionHooks, TabletSession
 from kiosk.tablet.virtual import VirtualTablet
+from tools.sse_client import SseReader
 
 REPO = Path(__file__).resolve().parent.parent
 ONE = [[50, 0, 0], [50, 50, 10], [51, 100, 20]]

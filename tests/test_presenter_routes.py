@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from support.clock import FakeClock
-from support.sse_client import SseReader
 
 from kiosk.app import create_app
 from kiosk.config import AttractConfig, Config, DisplayConfig, ModelConfig, PresenterConfig, TabletConfig
@@ -23,6 +22,7 @@ from kiosk.presenter.login import COOKIE
 from kiosk.presenter.passphrase import hash_passphrase
 from kiosk.presenter.status import status
 from kiosk.tablet.virtual import VirtualTablet, VirtualTabletError
+from tools.sse_client import SseReader
 
 PASSPHRASE = "a guide's passphrase"
 HASH = hash_passphrase(PASSPHRASE, n=2**10)  # cheap for tests; the format carries its cost

@@ -9,7 +9,6 @@ import socket
 from pathlib import Path
 
 import pytest
-from support.sse_client import SseReader
 from test_systemd import receive_until
 
 from kiosk.app import create_app
@@ -20,6 +19,7 @@ from kiosk.model.export import load_timeline
 from kiosk.reload import RESTART_KEYS, keep_restart_keys, reload_config
 from kiosk.tablet.virtual import VirtualTablet
 from tools.exhibit_process import ExhibitProcess
+from tools.sse_client import SseReader
 
 ONE = [[50, 0, 0], [50, 50, 10], [51, 100, 20]]
 PLAYLIST = "attract:\n  playlist:\n    - {scene: call_to_action, seconds: 30, text: Komm zeichnen}\n"

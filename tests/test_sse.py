@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 from support.clock import FakeClock
-from support.sse_client import SseReader, parse_block
 
 from kiosk.hub import Event, EventHub
 from kiosk.sse import format_event, stream_events
+from tools.sse_client import SseReader, parse_block
 
 SCENE = Event("scene", '{"name":"attract"}', "scene")
 TIMELINE = Event("timeline", '{"snapshot":"final"}', "timeline")

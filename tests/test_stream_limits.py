@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from support.sse_client import SseReader
 
 from kiosk.app import create_app
 from kiosk.config import AttractConfig, Config, DisplayConfig, ModelConfig, StreamsConfig, TabletConfig
@@ -21,6 +20,7 @@ from kiosk.keys import ADMIN, SCREEN_HUB, STREAMS
 from kiosk.model.engine import Engine
 from kiosk.model.export import Timeline, load_timeline
 from kiosk.streams import StreamSeats
+from tools.sse_client import SseReader
 
 SCREEN, PLAYGROUND, PRESENTER = "/api/display/events", "/api/train_stream", "/api/presenter/events"
 

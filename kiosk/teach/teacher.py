@@ -129,6 +129,10 @@ class Teacher:
             self.show(IDLE, None)
         return changed
 
+    def health(self) -> dict:
+        """For /healthz: is the lesson process ready, how many lessons so far, what is shown."""
+        return {"worker": self.worker, "lessons": self.lessons, "state": self.payload["state"]}
+
     def status(self) -> dict:
         """For the presenter's status: the lesson's payload without the connections."""
         return {k: v for k, v in self.payload.items() if k != "changes"} | {"worker": self.worker}

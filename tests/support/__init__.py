@@ -1,6 +1,7 @@
 """What the tests share, beside the fixtures in conftest.py (``from support.clock import FakeClock``).
 
-- The exhibit as a real process: ``tools/exhibit_process.py`` (shared with bench/ and tools/).
+- The exhibit as a real process: ``tools/exhibit_process.py``, and a reader of its event streams:
+  ``tools/sse_client.py`` (both shared with bench/ and tools/).
 - ``layers``: the markers ``browser``, ``process`` and ``slow``, and the check that a test which
   starts a browser or another process says so.
 - ``exports``: a tiny valid model export written from the format description; ``rewrite_manifest``.
@@ -11,7 +12,8 @@
   also inside a network namespace; ``tablet_remote``: the tablet page driven in either.
 - ``netlab``: two network namespaces on a cable with nftables rules; ``booted_debian``: a Debian 12
   PC booted by systemd-nspawn.
-- ``sse_client``: a Server-Sent Events reader; ``pen_digits``: pen-drawn digits for real drawings;
+- ``pen_digits``: pen-drawn digits for real drawings (the Server-Sent Events reader, shared with
+  the benchmarks, is tools/sse_client.py);
   ``fuzz_strategies``: Hypothesis strategies for the fuzz tests.
 """
 

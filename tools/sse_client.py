@@ -1,4 +1,4 @@
-"""A small Server-Sent Events reader for tests: messages off a streaming aiohttp response."""
+"""A small Server-Sent Events reader for tests and benchmarks: messages off a streaming aiohttp response."""
 
 from __future__ import annotations
 
