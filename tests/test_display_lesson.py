@@ -198,6 +198,7 @@ def test_while_it_learns_the_meant_digit_rises_and_the_changed_connections_glow(
     screen.dispatch("lesson", learning(0, steps) | {"changes": []})
     shown = screen.lesson()
     assert shown["mode"] == "learning" and "Your 9: 2 % sure" in shown["text"] and shown["lines"] == 0
+    assert "It said 3. Practice begins" in shown["text"] and "round 0" not in shown["text"]
     heights = []
     for step in (1, 4, 8, 12):
         payload = learning(step, steps)

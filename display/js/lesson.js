@@ -115,7 +115,8 @@ export class LessonPanel {
     const { meant, was, now, step, steps } = this.payload;
     if (this.mode === "learning") {
       marked($("lesson-headline"), "lessonLearning", { meant }, "meant");
-      $("lesson-detail").textContent = t("lessonProgress", { was, step, steps });
+      // Step 0 is the answer before the first round: the practice is about to begin.
+      $("lesson-detail").textContent = t(step > 0 ? "lessonProgress" : "lessonStarting", { was, step, steps });
       const p = this.payload.probabilities?.[meant];
       const percent = Math.round((Number.isFinite(p) ? p : 0) * 100); // also before the first round (step 0)
       $("lesson-sure").textContent = t("lessonSure", { meant, percent });

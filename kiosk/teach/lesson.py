@@ -6,10 +6,10 @@ visitor meant, beside replayed MNIST training digits, so the copy learns the dra
 forgetting the rest. Each step returns what the screen shows of it: the drawing's answer under
 the copy now, every layer's activations, and the connections that changed most since the start.
 
-The lesson ends after ``settings.steps`` steps, or earlier once the meant digit has led with at
-least ``settings.confident`` for ``settings.settled`` steps in a row (but never before
-``settings.min_steps``: the visitor should see it rise). ``accuracy()`` measures a network on the
-MNIST test digits: what the lesson cost.
+A lesson is ``settings.steps`` steps, always: the screen counts them down. The learning rate is
+small enough that a hard case is seen rising over several steps, and the replayed digits keep
+the copy's accuracy on MNIST within about a point of the shipped network's. ``accuracy()``
+measures a network on the MNIST test digits: what the lesson cost.
 
 Pure PyTorch and numpy, no I/O and no clock: the worker process (worker.py) runs it and paces it.
 """
@@ -27,14 +27,11 @@ from kiosk.model.network import MLP, Layers
 
 @dataclass(frozen=True)
 class LessonSettings:
-    steps: int = 24  # at most
-    min_steps: int = 12
-    confident: float = 0.9
-    settled: int = 3
+    steps: int = 12
     copies: int = 8  # shifted copies of the drawing per batch
     replay: int = 128  # MNIST training digits per batch: fewer, and the copy forgets more
-    lr: float = 0.01
-    momentum: float = 0.9
+    lr: float = 0.004
+    momentum: float = 0.5
     changes_per_layer: int = 16
 
 
@@ -83,7 +80,7 @@ class Lesson:
         self._image = torch.tensor(np.asarray(image, dtype=np.float32).reshape(1, 28, 28))
         self._replay_x = torch.tensor(np.asarray(replay[0], dtype=np.uint8).reshape(-1, 784))
         self._replay_y = torch.tensor(np.asarray(replay[1]), dtype=torch.long)
-        self.steps_done, self._settled = 0, 0
+        self.steps_done = 0
 
     def step(self) -> Step:
         """Train on one batch; what the screen shows after it."""
@@ -96,11 +93,8 @@ class Lesson:
         self._optimiser.step()
         self.steps_done += 1
         activations = self.answer(self._image.reshape(784))
-        probabilities = activations[-1]
-        leads = int(probabilities.argmax()) == self.meant and probabilities[self.meant] >= s.confident
-        self._settled = self._settled + 1 if leads else 0
-        done = self.steps_done >= s.steps or (self.steps_done >= s.min_steps and self._settled >= s.settled)
-        return Step(self.steps_done, probabilities, activations, self.changes(), done)
+        done = self.steps_done >= s.steps
+        return Step(self.steps_done, activations[-1], activations, self.changes(), done)
 
     @torch.no_grad()
     def answer(self, pixels: torch.Tensor) -> list[np.ndarray]:

@@ -58,7 +58,7 @@ class Teacher:
         show: Callable[[dict, Inference | None], None],
         *,
         settings: LessonSettings | None = None,
-        step_s: float = 0.08,
+        step_s: float = 0.12,
     ) -> None:
         self.engine, self.snapshot, self.show = engine, snapshot, show
         self.settings, self.step_s = settings or LessonSettings(), step_s
@@ -182,7 +182,7 @@ class Teacher:
     def _stepped(self, lesson: dict, step: Step) -> None:
         self.payload = self._payload(lesson, "learning", step.probabilities) | {
             "step": step.step,
-            "steps": self.settings.steps if not step.done else step.step,
+            "steps": self.settings.steps,
             "changes": [change.to_json() for change in step.changes],
         }
         self.show(self.payload, self._inference(lesson, step.activations))
