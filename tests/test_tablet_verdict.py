@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from support import pen_digits
 from support.browsers import browser_missing
+from support.lessons import lessons_ready
 
 from tools.exhibit_process import QUIET_PLAYLIST, ExhibitProcess
 
@@ -382,6 +383,8 @@ def _made_up_candidates() -> list[tuple[int, list[list[tuple[float, float]]]]]:
 def test_a_visitor_corrects_the_network_and_the_screen_and_tablet_say_it_learned(browser, kiosk) -> None:
     from playwright.sync_api import expect
 
+    if not lessons_ready(kiosk):
+        pytest.skip("this export carries no teaching data")
     screen = browser.new_page(viewport={"width": 1280, "height": 720})
     screen_errors: list[str] = []
     screen.on("pageerror", lambda e: screen_errors.append(str(e)))
@@ -397,13 +400,9 @@ def test_a_visitor_corrects_the_network_and_the_screen_and_tablet_say_it_learned
         assert tablet.sent("verdict") == [{"type": "verdict", "seq": seq, "correct": False, "meant": meant}]
 
         message = tablet.page.locator("#verdict-message")
-        expect(message).to_have_text(
-            re.compile("Look at the screen|It learned|could not|Thanks"), timeout=5_000
-        )
-        if message.inner_text() == REFUSALS["unavailable"]:
-            pytest.skip("this export carries no teaching data")
+        expect(message).to_have_text("Look at the screen: it is learning from you", timeout=5_000)
         lesson = screen.locator("#lesson")
-        expect(lesson).to_have_attribute("data-state", "learned", timeout=60_000)  # a loaded PC: slow
+        expect(lesson).to_have_attribute("data-state", "learned", timeout=20_000)
         expect(lesson).to_contain_text(f"now it says {meant}")
         expect(message).to_have_text(f"It learned from you: now it says {meant}")
         # The taught network's answer for the same drawing is the one the tablet shows now.

@@ -15,6 +15,7 @@
 - ``pen_digits``: pen-drawn digits for real drawings (the Server-Sent Events reader, shared with
   the benchmarks, is tools/sse_client.py);
   ``fuzz_strategies``: Hypothesis strategies for the fuzz tests.
+- ``lessons``: ``lessons_ready``, until the exhibit's lesson process can teach (issue 15).
 """
 
 from pathlib import Path
