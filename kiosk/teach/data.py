@@ -46,15 +46,24 @@ def teaching_entry(folder: Path, entry: object, where: str) -> TeachingEntry:
     """Check the manifest's ``"teaching"`` entry (``where`` names the manifest); ExportError if bad."""
     if not isinstance(entry, dict):
         raise ExportError(f"{where}: teaching must be an object with images, labels, test and replay")
-    names = [entry.get(key) for key in ("images", "labels")]
-    for key, name in zip(("images", "labels"), names, strict=True):
-        if not isinstance(name, str) or not name or "/" in name or "\\" in name or ".." in name:
-            raise ExportError(f"{where}: teaching.{key} must be a plain file name in the export folder")
-    counts = [entry.get(key) for key in ("test", "replay")]
-    for key, count, most in zip(("test", "replay"), counts, (MAX_TEST, MAX_REPLAY), strict=True):
-        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= most:
-            raise ExportError(f"{where}: teaching.{key} must be a whole number in 1..{most}")
+    names = [_file_name(entry.get(key), f"{where}: teaching.{key}") for key in ("images", "labels")]
+    counts = [
+        _count(entry.get(key), most, f"{where}: teaching.{key}")
+        for key, most in (("test", MAX_TEST), ("replay", MAX_REPLAY))
+    ]
     return TeachingEntry(Path(folder) / names[0], Path(folder) / names[1], counts[0], counts[1])
+
+
+def _file_name(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value or "/" in value or "\\" in value or ".." in value:
+        raise ExportError(f"{what} must be a plain file name in the export folder")
+    return value
+
+
+def _count(value: object, most: int, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+        raise ExportError(f"{what} must be a whole number in 1..{most}")
+    return value
 
 
 def load_teaching_data(entry: TeachingEntry) -> TeachingData:
