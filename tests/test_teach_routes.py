@@ -4,6 +4,7 @@ a lesson really runs, the real lesson process."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from test_presenter_routes import admin, make_config
 
 from kiosk.app import create_app
 from kiosk.display.payloads import BLANK, Digit
-from kiosk.keys import ENGINE, SCREEN, TEACHER, VERDICTS
+from kiosk.keys import DEFAULT_SNAPSHOT, DIRECTOR, ENGINE, SCREEN, TEACHER, VERDICTS
 from kiosk.model.engine import Engine
 from kiosk.model.export import load_timeline
 from kiosk.presenter.status import status
+from kiosk.tablet.session import VerdictNews
 
 
 async def client_for(aiohttp_client, export: Path, tmp_path: Path):
@@ -80,3 +82,44 @@ async def test_a_presenter_teaches_the_digit_on_screen_and_forgets_it(aiohttp_cl
     forget = await client.post("/api/admin/lesson/forget", json={}, headers=admin(client))
     assert await forget.json() == {"forgotten": True} and engine.infer(digit.image).digit == was
     assert app[VERDICTS].totals == {}  # a presenter's lesson is no visitor's verdict
+
+
+@pytest.mark.process
+async def test_a_visitors_lesson_lasts_their_turn_and_idle_brings_the_shipped_network_back(
+    aiohttp_client, tmp_path: Path
+) -> None:
+    config = make_config(SHIPPED_EXPORT, tmp_path / "state")
+    config = config.model_copy(update={"display": config.display.model_copy(update={"idle_seconds": 3})})
+    client = await aiohttp_client(create_app(config, Engine(load_timeline(SHIPPED_EXPORT))))
+    app = client.app
+    engine, director, teacher = app[ENGINE], app[DIRECTOR], app[TEACHER]
+    samples = engine.timeline.samples
+    probes = samples.images.reshape(-1, 784)
+    shipped = engine.forward(probes, app[DEFAULT_SNAPSHOT])
+    image = samples.images[0]
+    was = engine.infer(image).digit
+    meant = (was + 1) % 10
+    teacher.start()
+    await until(lambda: teacher.worker == "ready", 60)
+    # A visitor draws and says it was another digit: the lesson runs, the copy reads their drawings.
+    director.stroke()
+    assert director.verdict(VerdictNews(False, meant, was, image, seq=1)) is None
+    await until(lambda: teacher.payload["state"] == "learned", 30)
+    assert engine.infer(image).digit == meant and director.machine.state == "visitor"
+    metrics = await (await client.get("/metrics")).text()
+    assert "nn_kiosk_network_taught 1.0" in metrics
+    assert f'nn_kiosk_visitor_verdicts_total{{digit="{meant}",verdict="wrong"}} 1.0' in metrics
+    # They leave: idle_seconds later the playlist is back, and with it the shipped network, bit for bit.
+    await until(lambda: director.machine.state == "attract", 10)
+    lesson = next(e for e in app[SCREEN].initial_events() if e.kind == "lesson")  # what a screen gets
+    assert teacher.payload == {"state": "idle"} and json.loads(lesson.data) == {"state": "idle"}
+    again = engine.forward(probes, app[DEFAULT_SNAPSHOT])
+    assert all(np.array_equal(a, b) for a, b in zip(shipped, again, strict=True))
+    assert "nn_kiosk_network_taught 0.0" in await (await client.get("/metrics")).text()
+
+
+async def until(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not in time"
+        await asyncio.sleep(0.05)

@@ -113,7 +113,8 @@ def test_a_file_that_cannot_be_used_is_set_aside_and_counting_starts_again(
 def test_a_state_folder_that_cannot_be_written_is_logged_and_counting_goes_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    counts = VerdictCounts(tmp_path / "gone" / FILE, Day())  # its folder was removed (or a full disk)
+    (tmp_path / "state").write_text("a file where the state folder should be")  # (or a full disk)
+    counts = VerdictCounts(tmp_path / "state" / FILE, Day())
     with caplog.at_level(logging.WARNING):
         counts.add(5, False)
         counts.add(5, True)

@@ -80,6 +80,7 @@ class VerdictCounts:
             return
         data = {"format": FORMAT, "totals": self.totals, "days": self.days}
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # the state folder, on first use
             write_private_file(self.path, (json.dumps(data, separators=(",", ":")) + "\n").encode())
         except OSError as e:
             log.warning("visitors' verdicts could not be saved to %s: %s", self.path, e.strerror or e)
