@@ -63,7 +63,7 @@ def bench_correction(export: Path, pen_file: Path | None, corrections: int) -> d
         ExhibitProcess(Path(tmp), export, settings=QUIET_PLAYLIST) as kiosk,
     ):
         credential = kiosk.pair("bench")["credential"]
-        _wait_for_lessons(kiosk)
+        wait_for_lessons(kiosk)
         times = asyncio.run(_corrections(kiosk, credential, drawings(export, pen_file, corrections)))
     first = [t["first_change_ms"] for t in times]
     whole = [t["lesson_s"] for t in times]
@@ -82,7 +82,7 @@ def bench_correction(export: Path, pen_file: Path | None, corrections: int) -> d
     }
 
 
-def _wait_for_lessons(kiosk: ExhibitProcess, seconds: float = 120) -> None:
+def wait_for_lessons(kiosk: ExhibitProcess, seconds: float = 120) -> None:
     """As in a museum, where the lesson process started with the exhibit long before a visitor."""
     deadline = time.monotonic() + seconds
     while kiosk.get("/healthz")["lessons"]["worker"] != "ready":

@@ -9,7 +9,9 @@ with real commands (the admin API with the admin token, a virtual tablet drawing
 digit over WebRTC, the real tablet page paired with a code, the presenter page logged in) and
 writes ``<name>-1080p.png`` and ``<name>-4k.jpg`` (JPEG: a 4K PNG is 1-3 MB) for:
 
-samples-wrong, samples, call_to_action, live (a visitor's 0), neuron (neuron 17's overlay),
+samples-wrong, samples, call_to_action, lesson-learning, lesson-learned and lesson-badge (a
+visitor's "no, it was a …" on a pen digit the network misreads), live (a visitor's 0), neuron
+(neuron 17's overlay),
 timeline-early (the second snapshot), timeline (the last), pairing, explain-<n>-<step> (each
 beat of the "How does it work?" tour on a test 0, shot once the screen shows it: the kiosk is
 restarted at the end with the tour at 20 s a step as its playlist), playground (after 20 s of
@@ -44,6 +46,7 @@ from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
 
 from bench.display_frames import BROWSER_ARGS, CHROMIUM
+from bench.lesson import drawings, wait_for_lessons
 from bench.pointer_latency import fit
 from kiosk.display.screen import SCENES
 from kiosk.presenter.passphrase import hash_passphrase
@@ -153,16 +156,21 @@ def pen_digit(label: int) -> list:
     return [[[40 * np.cos(a), 60 * np.sin(a), 10 * i] for i, a in enumerate(np.linspace(0, 6.3, 40))]]
 
 
-async def visitor_draws(kiosk: ExhibitProcess, credential: str, strokes: list) -> VirtualTablet:
-    """A virtual tablet draws ``strokes`` and stays connected (the digit stays on the screen)."""
+async def lesson_shots(kiosk: ExhibitProcess, credential: str, shooter: Shooter) -> VirtualTablet:
+    """A visitor's lesson: a pen digit the network misreads (else a scribble taught as another digit),
+    "no, it was a …" from a virtual tablet; shot while it learns, once it has learned, and as the
+    badge. The lesson is then forgotten and the drawing cleared; the tablet stays connected."""
+    strokes, meant, _ = drawings(DEFAULT_EXPORT, PEN_FILE if PEN_FILE.is_file() else None, 1)[0]
+    wait_for_lessons(kiosk)
     tablet = VirtualTablet()
     await tablet.connect(kiosk.base, credential)
-    for number, stroke in enumerate(strokes, start=1):
-        points = [point[:2] for point in stroke]
-        tablet.send(type="stroke_begin", stroke=number, points=points[:1])
-        tablet.send(type="points", stroke=number, points=points[1:])
-        tablet.send(type="stroke_end", stroke=number)
-    await tablet.next("prediction")
+    prediction, _ = await tablet.draw(strokes, clear=False)
+    tablet.send(type="verdict", seq=prediction["seq"], correct=False, meant=meant)
+    await shooter.shoot("lesson-learning", settle_s=0.6)
+    await shooter.shoot("lesson-learned", settle_s=2.5)
+    await shooter.shoot("lesson-badge", settle_s=11)
+    kiosk.admin("/api/admin/lesson/forget")
+    tablet.clear()
     return tablet
 
 
@@ -299,7 +307,8 @@ async def scenes(kiosk: ExhibitProcess, shooter: Shooter, browser: Browser, out:
     await shooter.shoot("samples", settle_s=5)
     kiosk.admin("/api/admin/scene", {"scene": "call_to_action"})
     await shooter.shoot("call_to_action", settle_s=4)
-    visitor = await visitor_draws(kiosk, credential, pen_digit(0))
+    visitor = await lesson_shots(kiosk, credential, shooter)
+    await visitor.draw(pen_digit(0), clear=False)
     await shooter.shoot("live", extent=True)
     kiosk.admin("/api/admin/neuron", {"index": 17})
     await shooter.shoot("neuron")
