@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support import tablet_remote as tablet
 from support.firefox import Firefox, firefox_missing
+from support.lessons import lessons_ready
 from support.pen_digits import load
 
 from tools.exhibit_process import ExhibitProcess
@@ -87,3 +88,30 @@ def test_firefox_pairs_draws_and_comes_back_after_kill_9(
     strokes = tablet.draw_digit(firefox, second)
     tablet.final_answer(firefox, exhibit.infer(strokes))
     assert firefox.console_errors() == []
+
+
+def test_in_firefox_a_visitor_corrects_the_answer_and_the_exhibit_learns_it(
+    exhibit: ExhibitProcess, firefox: Firefox
+) -> None:
+    """Teach it from Gecko: the card asks after the answer, "No", the meant digit, then the lesson's
+    outcome on the tablet and the taught copy's answer for the drawing."""
+    assert lessons_ready(exhibit), "the shipped export carries the teaching data"
+    tablet.pair(firefox, exhibit.url, exhibit.pairing_code())
+    tablet.watch(firefox)
+    strokes = tablet.draw_digit(firefox, load(1)[0])
+    was = tablet.final_answer(firefox, exhibit.infer(strokes))["digit"]
+    meant = (was + 5) % 10  # a correction the shipped network surely disagrees with
+    card = "return document.getElementById('verdict').dataset.state"
+    tablet.wait_for(firefox, f"{card} === 'ask'", 10, what="the card asks 'Is it a …?'")
+    firefox.run("document.getElementById('verdict-no').click()")
+    tablet.wait_for(firefox, f"{card} === 'which'", 5, what="the card asks which digit")
+    firefox.run(f"document.querySelector('.verdict-digit[data-digit=\"{meant}\"]').click()")
+    tablet.wait_for(firefox, f"{card} === 'learned'", 30, what="the lesson's outcome")
+    message = firefox.run("return document.getElementById('verdict-message').textContent")
+    health = exhibit.get("/healthz")["lessons"]
+    assert health["lessons"] == 1 and health["state"] == "learned"
+    taught = exhibit.infer(strokes)["digit"]  # the taught copy answers for the drawing now
+    assert f"now it says {taught}" in message or "could not learn" in message, message
+    assert tablet.final_answer(firefox, exhibit.infer(strokes))["digit"] == taught  # the page shows it too
+    assert firefox.console_errors() == []
+    exhibit.admin("/api/admin/lesson/forget")
