@@ -166,3 +166,26 @@ async def test_broken_teaching_data_is_found_by_the_lesson_process_and_a_waiting
     with pytest.raises(LessonRefused):
         teacher.begin(np.zeros((28, 28), np.float32), 3, 1)
     await teacher.close()
+
+
+async def test_a_lesson_that_cannot_be_shown_fails_and_the_next_one_runs(
+    teacher, caplog: pytest.LogCaptureFixture
+) -> None:
+    teacher, screen = teacher
+    image, meant, was = misread_sample(teacher.engine)
+    show = teacher.show
+
+    def broken(payload: dict, result) -> None:
+        if payload["state"] == "learned":
+            raise RuntimeError("a bug in the screen")
+        show(payload, result)
+
+    teacher.show = broken
+    with caplog.at_level(logging.ERROR):
+        teacher.begin(image, meant, was)
+        await until(lambda: not teacher.busy)
+    assert "could not be shown" in caplog.text and screen.states()[-1] == "failed"
+    assert not teacher.engine.taught(teacher.snapshot)  # nothing half-taught stays
+    teacher.show = show
+    teacher.begin(image, meant, was)
+    await until(lambda: screen.states()[-1] == "learned")

@@ -171,12 +171,17 @@ class Teacher:
         lesson = self._lesson
         if lesson is None or rest[0] != lesson["lesson"]:
             return  # a lesson forgotten meanwhile
-        if kind == "step":
-            self._stepped(lesson, rest[1])
-        elif kind == "learned":
-            self._learned(lesson, *rest[1:])
-        else:
-            log.error("lesson %d failed: %s", lesson["lesson"], rest[1])
+        try:
+            if kind == "step":
+                self._stepped(lesson, rest[1])
+            elif kind == "learned":
+                self._learned(lesson, *rest[1:])
+            else:
+                log.error("lesson %d failed: %s", lesson["lesson"], rest[1])
+                self._end(lesson, "failed")
+        except Exception:  # a bug here or in what shows it: the lesson ends, the exhibit goes on
+            log.exception("lesson %d could not be shown; it is dropped", lesson["lesson"])
+            self.engine.forget()
             self._end(lesson, "failed")
 
     def _stepped(self, lesson: dict, step: Step) -> None:
