@@ -10,7 +10,7 @@ from test_tablet_session import ONE, Tablet, engine  # noqa: F401 (fixture)
 from kiosk.model.engine import Engine
 from kiosk.model.strokes import StrokeLimits
 from kiosk.tablet.protocol import ProtocolError, Verdict, parse_message
-from kiosk.tablet.session import SessionHooks, VerdictNews
+from kiosk.tablet.session import MAX_VERDICTS_PER_MINUTE, SessionHooks, VerdictNews
 from kiosk.teach.teacher import LessonRefused
 
 
@@ -163,3 +163,19 @@ def test_the_protocol_reads_both_kinds_of_verdict() -> None:
         parse_message('{"v":1,"type":"verdict","seq":4,"correct":false}', limits)
     with pytest.raises(ProtocolError, match="meant must be a digit"):
         parse_message('{"v":1,"type":"verdict","seq":4,"correct":false,"meant":NaN}', limits)
+
+
+async def test_more_verdicts_than_a_visitor_gives_are_refused(engine: Engine) -> None:  # noqa: F811
+    director = Director()
+    tablet = Tablet(engine, rate_hz=1000, hooks=SessionHooks(on_verdict=director))
+    for stroke in range(MAX_VERDICTS_PER_MINUTE + 3):  # draw, judge, draw on, judge, ... within a minute
+        tablet.say(type="stroke_begin", stroke=stroke, points=[[stroke, 0, 0], [stroke, 50, 10]])
+        tablet.say(type="stroke_end", stroke=stroke)
+        await tablet.settle(0.01)
+        tablet.say(type="verdict", seq=tablet.session.drawing.revision, correct=True)
+        if stroke % 7 == 6:  # (the drawing's stroke limit)
+            tablet.say(type="clear")
+        await tablet.settle(0.01)
+    tablet.stop()
+    assert len(director.news) == MAX_VERDICTS_PER_MINUTE
+    assert [e["code"] for e in tablet.of_type("error")] == ["too_many_verdicts"] * 3

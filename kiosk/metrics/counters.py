@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 TABLET_REASONS = (
     *("too_large", "bad_json", "bad_message", "bad_version", "unknown_type", "bad_points"),
     *("unknown_language", "too_many_strokes", "unknown_stroke", "too_many_points"),
-    *("no_drawing", "stale", "already_answered", "lesson_running"),
+    *("no_drawing", "stale", "already_answered", "lesson_running", "too_many_verdicts"),
     *("internal", "flood", "other"),
 )
 # Seconds; an answer takes ~0.2 ms on an exhibit PC, a busy or slow one a few ms.

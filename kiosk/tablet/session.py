@@ -33,6 +33,8 @@ from kiosk.teach.teacher import LessonRefused
 
 log = logging.getLogger(__name__)
 
+MAX_VERDICTS_PER_MINUTE = 30  # each is written to the state folder: a script must not flood the disk
+
 
 @dataclass(frozen=True)
 class VerdictNews:
@@ -93,6 +95,7 @@ class TabletSession:
         self._max_errors, self._max_rate, self._clock = max_errors, max_messages_per_s, clock
         self._recent_errors: deque[float] = deque()
         self._recent_messages: deque[float] = deque()
+        self._recent_verdicts: deque[float] = deque()  # a visitor judges one drawing every few seconds
         self._changed = asyncio.Event()
         self._closed = False
 
@@ -164,6 +167,8 @@ class TabletSession:
             )
         if self._judged == revision:
             raise ProtocolError("already_answered", "verdict: this drawing already has one")
+        if _count_recent(self._recent_verdicts, self._clock(), window_s=60.0) > MAX_VERDICTS_PER_MINUTE:
+            raise ProtocolError("too_many_verdicts", f"at most {MAX_VERDICTS_PER_MINUTE} verdicts a minute")
         result = answered[1]
         meant = result.digit if verdict.correct else verdict.meant
         assert meant is not None  # the protocol requires it with correct: false
