@@ -18,6 +18,7 @@ from support.exports import write_tiny_export
 
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.export import load_timeline
+from kiosk.teach import teacher as teacher_module
 from kiosk.teach.teacher import LessonRefused, Teacher
 
 pytestmark = [pytest.mark.process]
@@ -189,3 +190,21 @@ async def test_a_lesson_that_cannot_be_shown_fails_and_the_next_one_runs(
     teacher.show = show
     teacher.begin(image, meant, was)
     await until(lambda: screen.states()[-1] == "learned")
+
+
+async def test_a_lesson_process_that_hangs_is_stopped_and_the_lesson_fails(
+    teacher, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    teacher, screen = teacher
+    monkeypatch.setattr(teacher_module, "SILENCE_S", 1.0)
+    teacher.step_s = 0.3
+    image, meant, was = misread_sample(teacher.engine)
+    teacher.begin(image, meant, was)
+    await until(lambda: len(screen.shown) >= 2)
+    hung = teacher._process
+    os.kill(hung.pid, signal.SIGSTOP)  # alive, but silent
+    with caplog.at_level(logging.ERROR):
+        await until(lambda: screen.states()[-1] == "failed", seconds=10)
+    assert "did not answer for 1 s" in caplog.text and not teacher.busy
+    await asyncio.to_thread(hung.join, 5)
+    assert not hung.is_alive()  # killed, not left behind

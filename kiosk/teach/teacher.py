@@ -17,7 +17,8 @@ lesson) rides along, so the tablet can tell which drawing was learned.
 
 The lesson process starts with ``start()`` (when the exhibit service starts: it needs a few
 seconds) or with the first lesson, which then begins once it is ready; a process that died is
-started again by the next lesson, and a lesson running when it dies fails. Without teaching data
+started again by the next lesson, and a lesson running when it dies, or that hears nothing from
+it for ``SILENCE_S`` (it hung: it is killed), fails. Without teaching data
 in the export, lessons are refused as "unavailable" and the reason is logged once.
 """
 
@@ -39,6 +40,7 @@ from kiosk.teach.worker import run_worker
 log = logging.getLogger(__name__)
 
 IDLE = {"state": "idle"}
+SILENCE_S = 30.0  # a lesson whose process says nothing for this long has hung: it is ended
 
 
 class LessonRefused(Exception):
@@ -70,6 +72,7 @@ class Teacher:
         self._pending: tuple | None = None  # its command, until the lesson process is ready for it
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
+        self._watchdog: asyncio.TimerHandle | None = None  # ends a lesson whose process went silent
 
     @property
     def busy(self) -> bool:
@@ -111,6 +114,7 @@ class Teacher:
         normalization = (self.engine.timeline.mean, self.engine.timeline.std)
         hidden = self.engine.timeline.activations[:-1]
         self._pending = ("lesson", self.lessons, layers, hidden, normalization, pixels, meant)
+        self._watch()
         if self.worker == "ready":
             self._send_pending()
         # The screen turns to the lesson at once, with the answer it is about to change.
@@ -124,6 +128,7 @@ class Teacher:
         """Back to the shipped network; a lesson still running is dropped. True if anything changed."""
         changed = self.engine.forget() or self.busy or self.payload is not IDLE
         self._lesson = self._pending = None  # its remaining steps are ignored (their number differs)
+        self._unwatch()
         if changed:
             self.payload = IDLE
             self.show(IDLE, None)
@@ -171,6 +176,7 @@ class Teacher:
         lesson = self._lesson
         if lesson is None or rest[0] != lesson["lesson"]:
             return  # a lesson forgotten meanwhile
+        self._watch()  # it is alive
         try:
             if kind == "step":
                 self._stepped(lesson, rest[1])
@@ -196,6 +202,7 @@ class Teacher:
         self.engine.teach(self.snapshot, layers)
         result = self.engine.infer(lesson["image"], self.snapshot)
         self._lesson = None
+        self._unwatch()
         self.payload = self._payload(lesson, "learned", result.probabilities) | {
             "now": result.digit,
             "steps": self.payload.get("step", 0),
@@ -211,6 +218,7 @@ class Teacher:
 
     def _end(self, lesson: dict, state: str) -> None:
         self._lesson = self._pending = None
+        self._unwatch()
         self.payload = self._payload(lesson, state, None)
         self.show(self.payload, None)
 
@@ -241,6 +249,24 @@ class Teacher:
         self._process, self.worker = None, "stopped"
         if self._lesson is not None:
             self._end(self._lesson, "failed")
+
+    def _watch(self) -> None:
+        """(Re)start the watchdog of the lesson under way: SILENCE_S from now."""
+        self._unwatch()
+        if self._lesson is not None:
+            self._watchdog = asyncio.get_running_loop().call_later(SILENCE_S, self._hung)
+
+    def _unwatch(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    def _hung(self) -> None:
+        self._watchdog = None
+        log.error("the lesson process did not answer for %.0f s; it is stopped", SILENCE_S)
+        if self._process is not None:
+            self._process.kill()
+        self._died()
 
     def _unavailable(self, problem: str) -> None:
         log.warning("visitors cannot teach the network: %s", problem)
