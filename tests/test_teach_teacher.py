@@ -208,3 +208,15 @@ async def test_a_lesson_process_that_hangs_is_stopped_and_the_lesson_fails(
     assert "did not answer for 1 s" in caplog.text and not teacher.busy
     await asyncio.to_thread(hung.join, 5)
     assert not hung.is_alive()  # killed, not left behind
+
+
+async def test_closing_while_the_process_still_loads_does_not_wait_for_it() -> None:
+    engine = Engine(load_timeline(SHIPPED_EXPORT))
+    teacher = Teacher(engine, engine.timeline.final_id, Screen())
+    teacher.start()
+    process = teacher._process
+    assert teacher.worker == "starting"
+    started = time.monotonic()
+    await teacher.close()
+    assert time.monotonic() - started < 2 and not process.is_alive()  # not the 5 s grace
+    assert teacher.worker == "stopped"

@@ -109,9 +109,9 @@ class PlaygroundSession:
         ]
 
     async def close(self) -> None:
-        """Stop the training process (server shutdown)."""
+        """Stop the training process (server shutdown); one still loading PyTorch at once."""
         # Forgotten before waiting: commands that arrive meanwhile find no worker and do nothing.
-        conn, process = self._conn, self._process
+        conn, process, loading = self._conn, self._process, self.worker == "starting"
         self._process = self._conn = None
         self.worker = "stopped"
         if conn is not None:
@@ -119,6 +119,8 @@ class PlaygroundSession:
             with contextlib.suppress(BrokenPipeError, OSError):
                 conn.send(("stop",))
         if process is not None:
+            if loading:
+                process.terminate()  # nothing to finish: its start-up would only delay the exhibit's stop
             await asyncio.to_thread(process.join, 5)
             if process.is_alive():
                 process.kill()

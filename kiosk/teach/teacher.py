@@ -143,17 +143,23 @@ class Teacher:
         return {k: v for k, v in self.payload.items() if k != "changes"} | {"worker": self.worker}
 
     async def close(self) -> None:
-        """Stop the lesson process (server shutdown)."""
-        conn, process = self._conn, self._process
+        """Stop the lesson process (server shutdown): one still loading PyTorch at once, a ready one
+        once its pipe is gone (it ends by itself), killed if it has not within 5 s."""
+        process, loading = self._process, self.worker == "starting"
+        if self._conn is not None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self._conn.send(("stop",))
+        self._unwatch()
+        self._lesson = self._pending = None
         self._drop_pipe()
         self._process, self.worker = None, "stopped"
-        if conn is not None:
-            with contextlib.suppress(BrokenPipeError, OSError):
-                conn.send(("stop",))
-        if process is not None:
-            await asyncio.to_thread(process.join, 5)
-            if process.is_alive():
-                process.kill()
+        if process is None:
+            return
+        if loading:
+            process.terminate()  # nothing to finish: its start-up would only delay the exhibit's stop
+        await asyncio.to_thread(process.join, 5)
+        if process.is_alive():
+            process.kill()
 
     # The lesson process.
     def _receive(self) -> None:
