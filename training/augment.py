@@ -6,8 +6,11 @@ toward what the exhibit sees, while the network stays trained on MNIST alone:
 
 - geometry: small rotations, shears, scales and shifts;
 - stroke thickness: thinner and thicker pens (grey-scale erosion and dilation);
+- optionally, elastic bending: a smooth random displacement of the whole field;
 - stroke-level variants built from MNIST digits themselves: a bar across the stem of a 7,
-  a hook at the foot of a 9, a flag on a 1;
+  a hook at the foot of a 9, a flag on a 1 (both as long as the pen-drawn ones with ``reach``
+  1.5), and a 4 whose stem stops soon below the bar;
+- optionally, narrower digits (a sideways squeeze);
 and after them, the MNIST recipe again (fit into 20×20, centre of mass at the centre).
 """
 
@@ -22,32 +25,60 @@ SIZE = 28
 PAD = 8  # added strokes may reach past MNIST's 28×28 field; the recipe then fits them back in
 
 
-def augment(images: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-    """Per batch: images (B, 28, 28) in [0, 1] with a random pen thickness and a small affine warp."""
-    x = resample(thickness(images, g), random_affine_matrix(images.shape[0], g))
+def augment(
+    images: torch.Tensor, g: torch.Generator, elastic: float = 0.0, narrow: float = 0.0
+) -> torch.Tensor:
+    """Per batch: images (B, 28, 28) in [0, 1] with a random pen thickness and a small affine warp;
+    with ``elastic`` > 0 a smooth random bending of up to about that many pixels, and a share
+    ``narrow`` of them squeezed sideways (to 60–90 % of their width), as many people write."""
+    inked = thickness(images, g)  # first: the old recipe's random draws stay in their order
+    m = random_affine_matrix(images.shape[0], g)
+    if narrow > 0:
+        m = m @ squeeze_matrix(images.shape[0], narrow, g)
+    bend = elastic_field(images.shape[0], elastic, g) if elastic > 0 else None
+    x = resample(inked, m, bend)
     # Bilinear resampling and thinning dim the ink; MNIST digits (and ours) always peak at 1.
     return x / x.amax((1, 2), keepdim=True).clamp(min=0.05)
 
 
 def augmented_pool(
-    images: torch.Tensor, variants: torch.Tensor, strokes: float, g: torch.Generator, chunk: int = 4096
+    images: torch.Tensor,
+    variants: torch.Tensor,
+    strokes: float,
+    g: torch.Generator,
+    chunk: int = 4096,
+    elastic: float = 0.0,
+    narrow: float = 0.0,
 ) -> torch.Tensor:
     """A warped, re-inked copy of the training set, where a share ``strokes`` of the 1s, 7s and 9s
     come from ``variants``. Made every few epochs: warping per batch would cost more than training."""
     use_variant = (torch.rand(len(images), generator=g) < strokes).view(-1, 1, 1)
     base = torch.where(use_variant, variants, images)
-    return torch.cat([augment(part, g) for part in base.split(chunk)])
+    return torch.cat([augment(part, g, elastic, narrow) for part in base.split(chunk)])
 
 
-def stroke_variants(images: torch.Tensor, labels: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+def stroke_variants(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    g: torch.Generator,
+    reach: float = 1.0,
+    short_fours: bool = False,
+) -> torch.Tensor:
     """Once every few epochs: each 1, 7 and 9 with a flag, crossbar or hook added, then the MNIST
-    recipe again (the added stroke may change the digit's extent); other digits unchanged."""
+    recipe again (the added stroke may change the digit's extent); other digits unchanged.
+    ``reach`` > 1 lets flags and hooks grow longer (up to that many times the usual longest);
+    ``short_fours`` also gives each 4 a stem cut short below its bar, as many people write it."""
     out = images.clone()
+    if short_fours:
+        fours = (labels == 4).nonzero().squeeze(1)
+        for chunk in fours.split(512) if fours.numel() else ():
+            x = _short_stem(images[chunk], g)
+            out[chunk] = resample(x, normalise_matrix(x))
     for digit, make in ((7, _crossbar), (9, _hook), (1, _flag)):
         chosen = (labels == digit).nonzero().squeeze(1)
         for chunk in chosen.split(512) if chosen.numel() else ():  # small chunks stay in cache
             x = F.pad(images[chunk], (PAD,) * 4)
-            x = torch.maximum(x, make(x, g))
+            x = torch.maximum(x, make(x, g, reach))
             out[chunk] = resample(x, normalise_matrix(x))
     return out
 
@@ -86,6 +117,15 @@ def random_affine_matrix(b: int, g: torch.Generator) -> torch.Tensor:
     return m
 
 
+def squeeze_matrix(b: int, share: float, g: torch.Generator) -> torch.Tensor:
+    """(B, 3, 3) output → input maps that make a share of the digits narrower about the centre."""
+    chosen = torch.rand(b, generator=g) < share
+    factor = torch.where(chosen, torch.rand(b, generator=g) * 0.3 + 0.6, 1.0)
+    m = torch.eye(3).repeat(b, 1, 1)
+    m[:, 0, 0] = 1 / factor  # output column u samples input column u / factor: the ink narrows
+    return m
+
+
 def normalise_matrix(x: torch.Tensor) -> torch.Tensor:
     """(B, 3, 3) maps for the MNIST recipe: ink scaled to fit 20×20, centre of mass at the centre.
 
@@ -111,13 +151,24 @@ def normalise_matrix(x: torch.Tensor) -> torch.Tensor:
     return m
 
 
-def resample(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
-    """Sample a 28×28 field from (B, N, N) images through (B, 3, 3) output → input maps."""
+def elastic_field(b: int, strength: float, g: torch.Generator, knots: int = 4) -> torch.Tensor:
+    """(B, 28, 28, 2) smooth random displacements, in grid_sample's [-1, 1] units: a few random
+    knots per side, interpolated smoothly (Simard et al.'s elastic distortion, cheaply)."""
+    coarse = (torch.rand(b, 2, knots, knots, generator=g) * 2 - 1) * (strength * 2 / SIZE)
+    fine = F.interpolate(coarse, size=(SIZE, SIZE), mode="bicubic", align_corners=True)
+    return fine.permute(0, 2, 3, 1)
+
+
+def resample(x: torch.Tensor, m: torch.Tensor, bend: torch.Tensor | None = None) -> torch.Tensor:
+    """Sample a 28×28 field from (B, N, N) images through (B, 3, 3) output → input maps, each
+    output point moved further by ``bend`` (B, 28, 28, 2) when given."""
     # F.affine_grid's batched product is slow on the CPU; three multiply-adds per point are not.
     base = (torch.arange(SIZE, dtype=torch.float32) + 0.5) * 2 / SIZE - 1  # pixel centres in [-1, 1]
     u, v = base.view(1, 1, SIZE), base.view(1, SIZE, 1)
     a = m[:, :2].reshape(-1, 6, 1, 1).unbind(1)
     grid = torch.stack([a[0] * u + a[1] * v + a[2], a[3] * u + a[4] * v + a[5]], dim=-1)
+    if bend is not None:
+        grid = grid + bend
     return F.grid_sample(x.unsqueeze(1), grid, align_corners=False).squeeze(1)
 
 
@@ -135,7 +186,12 @@ def _ink_geometry(x: torch.Tensor) -> tuple[torch.Tensor, ...]:
     return top, bottom, torch.where(row_mass > 0, row_centre, torch.nan)
 
 
-def _crossbar(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+def _span(b: int, g: torch.Generator, lo: float, hi: float, reach: float) -> torch.Tensor:
+    """(B, 1) uniform in [lo, hi·reach): with reach 1 the same draws as ``rand·(hi-lo)+lo``."""
+    return torch.rand(b, 1, generator=g) * (hi * reach - lo) + lo
+
+
+def _crossbar(x: torch.Tensor, g: torch.Generator, reach: float = 1.0) -> torch.Tensor:
     b = x.shape[0]
     top, bottom, centre = _ink_geometry(x)
     frac = torch.rand(b, generator=g) * 0.2 + 0.45
@@ -149,29 +205,38 @@ def _crossbar(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return _polyline(torch.stack([p0, p1], 1), _width(b, g), x.shape[-1])
 
 
-def _hook(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+def _hook(x: torch.Tensor, g: torch.Generator, reach: float = 1.0) -> torch.Tensor:
     """A tail that curls left from the foot of the stem, as in a handwritten 9."""
     b = x.shape[0]
     _, bottom, centre = _ink_geometry(x)
     row = bottom.long().clamp(0, x.shape[-1] - 1)
     foot = torch.stack([centre[torch.arange(b), row].nan_to_num(x.shape[-1] / 2), bottom + 0.5], 1)
-    size = (torch.rand(b, 1, generator=g) * 4 + 4).expand(b, 2)
+    size = _span(b, g, 4, 8, reach).expand(b, 2)
     # A curl: down, then left, then back up a little, scaled per image.
     shape = torch.tensor([[0.0, 0.0], [-0.2, 0.8], [-0.8, 1.2], [-1.5, 1.1], [-2.0, 0.6]])
     points = foot.unsqueeze(1) + shape.unsqueeze(0) * size.unsqueeze(1)
     return _polyline(points, _width(b, g), x.shape[-1])
 
 
-def _flag(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+def _flag(x: torch.Tensor, g: torch.Generator, reach: float = 1.0) -> torch.Tensor:
     """The up-stroke that starts many European 1s: from the left, up to the top of the stem."""
     b = x.shape[0]
     top, _, centre = _ink_geometry(x)
     row = top.long().clamp(0, x.shape[-1] - 1)
     head = torch.stack([centre[torch.arange(b), row].nan_to_num(x.shape[-1] / 2), top + 0.5], 1)
-    length = torch.rand(b, 1, generator=g) * 5 + 6
+    length = _span(b, g, 6, 11, reach)
     angle = (torch.rand(b, 1, generator=g) * 30 + 30) * math.pi / 180  # below horizontal
     start = head + torch.cat([-torch.cos(angle), torch.sin(angle)], 1) * length
     return _polyline(torch.stack([start, head], 1), _width(b, g), x.shape[-1])
+
+
+def _short_stem(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """A 4 whose stem stops soon below the bar: the ink's lowest 10–30 % of rows wiped out."""
+    top, bottom, _ = _ink_geometry(x)
+    keep = 1 - (torch.rand(x.shape[0], generator=g) * 0.2 + 0.1)
+    cut = (top + keep * (bottom + 1 - top)).view(-1, 1, 1)
+    rows = torch.arange(x.shape[-1], dtype=torch.float32).view(1, -1, 1)
+    return x * (rows < cut)
 
 
 def _width(b: int, g: torch.Generator) -> torch.Tensor:
