@@ -21,8 +21,10 @@
   process; live peers, resident memory and open files at start and end (bench/soak_pairs.py).
 - seat_release: how long a tablet that never connects, or falls silent, keeps the only drawing seat
   from the next one, with the shipped 10 s timeouts (bench/seat_release.py).
-- training: the full 50× timeline run, side by side with the classic DataLoader pipeline over a
-  couple of epochs, and ours over the same epochs, as a ratio of images per second.
+- training: the full timeline run (make train's epochs), side by side with the classic DataLoader
+  pipeline over a couple of epochs, and ours over the same epochs, as a ratio of images per second.
+- training_recipes: `make train`'s recipe before issue 15 and now, each its whole run, in the same
+  run: wall time, images/s, MNIST test and pendigits accuracy (bench/training_recipes.py).
 - lesson_correction, recognition_during_lesson, numpy_vs_pytorch (bench/lesson.py): a visitor's
   correction to the screen's first lesson event and to "learned"; recognition p99 while lessons
   run vs. idle; the engine's PyTorch forward pass vs. the numpy one it replaced.
@@ -46,7 +48,7 @@ from pathlib import Path
 
 import torch
 
-from bench import display_frames, network_matrix, pointer_latency
+from bench import display_frames, network_matrix, pointer_latency, training_recipes
 from bench import lesson as lesson_bench
 from bench import playground as playground_bench
 from bench.classic_pipeline import train_classic
@@ -280,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             *("latency", "round_trip", "takeover", "display", "pointer_latency", "playground"),
             *("network_matrix", "soak_pairs"),
             *("seat_release", "training"),
-            *("lesson_correction", "recognition_during_lesson", "numpy_vs_pytorch"),
+            *("lesson_correction", "recognition_during_lesson", "numpy_vs_pytorch", "training_recipes"),
         ),
     )
     p.add_argument("--quick", action="store_true", help="1-epoch ratio run and a 2-epoch 'full' run")
@@ -317,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "soak_pairs": lambda: bench_soak_pairs(cycles=60 if args.quick else 300, max_seconds=300),
         "seat_release": bench_seat_release,
-        "training": lambda: bench_training(mnist_dir, 1 if args.quick else 2, 2 if args.quick else 50),
+        "training": lambda: bench_training(
+            mnist_dir, 1 if args.quick else 2, 2 if args.quick else train.parse_args([]).epochs
+        ),
         "lesson_correction": lambda: lesson_bench.bench_correction(
             DEFAULT_EXPORT, pen_file, 5 if args.quick else 20
         ),
@@ -325,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             DEFAULT_EXPORT, pen_file
         ),
         "numpy_vs_pytorch": lambda: lesson_bench.bench_numpy_vs_pytorch(DEFAULT_EXPORT, pen_file),
+        "training_recipes": lambda: training_recipes.run(ROOT / "data" / "bench", 1 if args.quick else None),
     }
     for name, run in runs.items():
         if args.only in (None, name):
