@@ -9,13 +9,15 @@ toward what the exhibit sees, while the network stays trained on MNIST alone:
 - optionally, elastic bending: a smooth random displacement of the whole field;
 - stroke-level variants built from MNIST digits themselves: a bar across the stem of a 7,
   a hook at the foot of a 9, a flag on a 1 (both as long as the pen-drawn ones with ``reach``
-  1.5), and a 4 whose stem stops soon below the bar;
+  1.5), a 4 whose stem stops soon below the bar, optionally a 4 with a closed top and a 7
+  whose stem ends in a foot turning right;
 - optionally, narrower digits (a sideways squeeze);
 and after them, the MNIST recipe again (fit into 20×20, centre of mass at the centre).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -63,24 +65,42 @@ def stroke_variants(
     g: torch.Generator,
     reach: float = 1.0,
     short_fours: bool = False,
+    closed_fours: float = 0.0,
+    seven_feet: float = 0.0,
+    low_bars: float = 0.0,
 ) -> torch.Tensor:
     """Once every few epochs: each 1, 7 and 9 with a flag, crossbar or hook added, then the MNIST
     recipe again (the added stroke may change the digit's extent); other digits unchanged.
     ``reach`` > 1 lets flags and hooks grow longer (up to that many times the usual longest);
-    ``short_fours`` also gives each 4 a stem cut short below its bar, as many people write it."""
+    ``short_fours`` also gives each 4 a stem cut short below its bar, as many people write it;
+    a share ``closed_fours`` of the 4s get their top closed, the left arm joined to the stem;
+    a share ``seven_feet`` of the 7s get a foot: the stem's end turning right, as in a curled 7;
+    a share ``low_bars`` of the 7s' crossbars sit lower, near the foot of the stem.
+    With these shares 0 no extra random numbers are drawn (the previous recipes stay bit for bit)."""
     out = images.clone()
-    if short_fours:
-        fours = (labels == 4).nonzero().squeeze(1)
+    fours = (labels == 4).nonzero().squeeze(1)
+    if short_fours or closed_fours > 0:
         for chunk in fours.split(512) if fours.numel() else ():
-            x = _short_stem(images[chunk], g)
+            x = _short_stem(images[chunk], g) if short_fours else images[chunk]
+            if closed_fours > 0:
+                x = _some(x, _closed_top(x, g), closed_fours, g)
             out[chunk] = resample(x, normalise_matrix(x))
-    for digit, make in ((7, _crossbar), (9, _hook), (1, _flag)):
+    crossbar = functools.partial(_crossbar, low=low_bars)
+    for digit, make in ((7, crossbar), (9, _hook), (1, _flag)):
         chosen = (labels == digit).nonzero().squeeze(1)
         for chunk in chosen.split(512) if chosen.numel() else ():  # small chunks stay in cache
             x = F.pad(images[chunk], (PAD,) * 4)
             x = torch.maximum(x, make(x, g, reach))
+            if digit == 7 and seven_feet > 0:
+                x = _some(x, torch.maximum(x, _foot(x, g)), seven_feet, g)
             out[chunk] = resample(x, normalise_matrix(x))
     return out
+
+
+def _some(x: torch.Tensor, changed: torch.Tensor, share: float, g: torch.Generator) -> torch.Tensor:
+    """Per image: ``changed`` for a random share of them, ``x`` for the rest."""
+    pick = torch.rand(x.shape[0], generator=g) < share
+    return torch.where(pick.view(-1, 1, 1), changed, x)
 
 
 def thickness(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
@@ -191,18 +211,22 @@ def _span(b: int, g: torch.Generator, lo: float, hi: float, reach: float) -> tor
     return torch.rand(b, 1, generator=g) * (hi * reach - lo) + lo
 
 
-def _crossbar(x: torch.Tensor, g: torch.Generator, reach: float = 1.0) -> torch.Tensor:
+def _crossbar(x: torch.Tensor, g: torch.Generator, reach: float = 1.0, low: float = 0.0) -> torch.Tensor:
+    """A bar across a 7's stem, 45–65 % of the way down; for a share ``low`` of them 65–85 %."""
     b = x.shape[0]
     top, bottom, centre = _ink_geometry(x)
     frac = torch.rand(b, generator=g) * 0.2 + 0.45
-    row = (top + frac * (bottom - top)).round().long().clamp(0, x.shape[-1] - 1)
-    cx = centre[torch.arange(b), row].nan_to_num(x.shape[-1] / 2)
     half = torch.rand(b, generator=g) * 2.5 + 3.0
     tilt = (torch.rand(b, generator=g) - 0.5) * 2.0
+    width = _width(b, g)
+    if low > 0:  # drawn last: the other draws stay those of the usual bars
+        frac = torch.where(torch.rand(b, generator=g) < low, frac + 0.2, frac)
+    row = (top + frac * (bottom - top)).round().long().clamp(0, x.shape[-1] - 1)
+    cx = centre[torch.arange(b), row].nan_to_num(x.shape[-1] / 2)
     y = row.float() + 0.5
     p0 = torch.stack([cx - half, y + tilt], 1)
     p1 = torch.stack([cx + half, y - tilt], 1)
-    return _polyline(torch.stack([p0, p1], 1), _width(b, g), x.shape[-1])
+    return _polyline(torch.stack([p0, p1], 1), width, x.shape[-1])
 
 
 def _hook(x: torch.Tensor, g: torch.Generator, reach: float = 1.0) -> torch.Tensor:
@@ -237,6 +261,47 @@ def _short_stem(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     cut = (top + keep * (bottom + 1 - top)).view(-1, 1, 1)
     rows = torch.arange(x.shape[-1], dtype=torch.float32).view(1, -1, 1)
     return x * (rows < cut)
+
+
+def _closed_top(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """A 4 drawn in one go with a closed top: a stroke from the top of the left arm to the top of
+    the stem, bowing up a little. The arm's top is the highest ink left of the ink's middle column,
+    the stem's the highest ink right of it."""
+    b, n = x.shape[0], x.shape[-1]
+    ink = x > 0.3
+    idx = torch.arange(n, dtype=torch.float32)
+    cols = ink.any(1)  # (B, n)
+    left = torch.where(cols, idx, float(n)).amin(1)
+    right = torch.where(cols, idx, -1.0).amax(1)
+    middle = ((left + right) / 2).view(-1, 1)
+    top = torch.where(ink, idx.view(1, -1, 1), float(n)).amin(1)  # per column: highest ink row
+    arm = _highest(top, idx.view(1, -1) < middle)
+    stem = _highest(top, idx.view(1, -1) >= middle)
+    bow = torch.rand(b, 1, generator=g) * 2.5
+    mid = (arm + stem) / 2 - torch.cat([torch.zeros(b, 1), bow], 1)
+    stroke = _polyline(torch.stack([arm, mid, stem], 1), _width(b, g), n)
+    found = (arm[:, 1] < n) & (stem[:, 1] < n)
+    return torch.where(found.view(-1, 1, 1), torch.maximum(x, stroke), x)
+
+
+def _highest(top: torch.Tensor, where: torch.Tensor) -> torch.Tensor:
+    """(B, 2) pixel centre (column, row) of the highest ink among the columns ``where`` allows."""
+    rows = torch.where(where, top, float(top.shape[1]))
+    row, col = rows.min(1)
+    return torch.stack([col.float() + 0.5, row + 0.5], 1)
+
+
+def _foot(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """A short stroke turning right, a little upwards, from the foot of a 7's stem."""
+    b = x.shape[0]
+    _, bottom, centre = _ink_geometry(x)
+    row = bottom.long().clamp(0, x.shape[-1] - 1)
+    foot = torch.stack([centre[torch.arange(b), row].nan_to_num(x.shape[-1] / 2), bottom + 0.5], 1)
+    length = torch.rand(b, 1, generator=g) * 3 + 2.5
+    rise = torch.rand(b, 1, generator=g) * 0.6
+    bend = foot + torch.cat([length * 0.3, length * 0.1], 1)  # rounds the turn
+    end = foot + torch.cat([length, -rise * length], 1)
+    return _polyline(torch.stack([foot, bend, end], 1), _width(b, g), x.shape[-1])
 
 
 def _width(b: int, g: torch.Generator) -> torch.Tensor:

@@ -88,6 +88,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="stroke variants also cut 4s' stems short below the bar",
     )
     p.add_argument(
+        "--closed-fours",
+        type=float,
+        default=0.0,
+        help="share of the 4s' stroke variants whose top is closed (left arm joined to the stem)",
+    )
+    p.add_argument(
+        "--seven-feet",
+        type=float,
+        default=0.0,
+        help="share of the 7s' stroke variants whose stem ends in a foot turning right",
+    )
+    p.add_argument(
+        "--low-bars",
+        type=float,
+        default=0.0,
+        help="share of the 7s' crossbars put lower, 65-85 %% of the way down the stem",
+    )
+    p.add_argument(
         "--redraw",
         type=float,
         default=0.0,
@@ -180,6 +198,9 @@ TRAINING_KEYS = (
     "variant_sets",
     "stroke_reach",
     "short_fours",
+    "closed_fours",
+    "seven_feet",
+    "low_bars",
     "pool_epochs",
     "redraw",
     "elastic",
@@ -209,8 +230,8 @@ class TrainingImages:
         self.redrawn = redraw(train.images, g) if augmenting and args.redraw > 0 else None
         sets = args.variant_sets if augmenting else 0
         reach = args.stroke_reach
-        fours = args.short_fours
-        self.variants = [stroke_variants(self.bases(), train.labels, g, reach, fours) for _ in range(sets)]
+        shapes = {k: getattr(args, k) for k in ("short_fours", "closed_fours", "seven_feet", "low_bars")}
+        self.variants = [stroke_variants(self.bases(), train.labels, g, reach, **shapes) for _ in range(sets)]
         self.sources = train.images
         self.new_epoch(0)
 
