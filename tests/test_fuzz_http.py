@@ -3,7 +3,8 @@
 Every POST endpoint gets hostile bodies (see fuzz_strategies.py), with the credential it needs so
 that the body is really read: a 2xx answers with JSON, a 4xx (or 503) with ``{"error": text}``,
 and nothing is logged at ERROR. One app per endpoint serves all its examples; the playground's
-training process is not started (a run "starts" without one), and the passphrase and pairing-code
+training process and the lesson process are not started (a run "starts" without one, a lesson
+waits for one), and the passphrase and pairing-code
 throttles are wide open so that every body reaches the check behind them.
 """
 
@@ -31,6 +32,7 @@ from kiosk.playground.session import PlaygroundSession
 from kiosk.presenter.passphrase import hash_passphrase
 from kiosk.tablet.routes import TABLET_PROBLEMS
 from kiosk.tablet.throttle import Throttle
+from kiosk.teach.teacher import Teacher
 
 # Hypothesis tries hundreds of inputs a test: seconds of CPU each, so not in make test-fast.
 pytestmark = pytest.mark.slow
@@ -109,6 +111,8 @@ ENDPOINTS = {
         "admin",
         {"action": st.sampled_from(ACTIONS), "config": objects(SPEC), "steps": NUMBERS},
     ),
+    "/api/admin/lesson": ("admin", {"meant": NUMBERS}),
+    "/api/admin/lesson/forget": ("admin", {}),
     "/api/presenter/login": (
         None,
         {
@@ -127,6 +131,7 @@ def engine(export_dir: Path) -> Engine:
 @pytest.fixture
 async def client(aiohttp_client, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(PlaygroundSession, "_ensure_worker", lambda self: None)  # no PyTorch process
+    monkeypatch.setattr(Teacher, "start", lambda self: None)  # a lesson waits for a process never started
     config = Config(
         model=ModelConfig(),  # the engine is handed in: nothing is loaded from here
         tablet=TabletConfig(state_dir=tmp_path / "state"),

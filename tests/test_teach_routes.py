@@ -13,6 +13,7 @@ import pytest
 from support import SHIPPED_EXPORT
 from support.exports import write_tiny_export
 from test_presenter_routes import admin, make_config
+from test_teach_teacher import misread_sample
 
 from kiosk.app import create_app
 from kiosk.display.payloads import BLANK, Digit
@@ -66,9 +67,9 @@ async def test_a_presenter_teaches_the_digit_on_screen_and_forgets_it(aiohttp_cl
     client = await client_for(aiohttp_client, SHIPPED_EXPORT, tmp_path)
     app = client.app
     screen, engine = app[SCREEN], app[ENGINE]
-    digit = screen.digit  # the timeline's test sample
-    was = engine.infer(digit.image).digit
-    meant = (was + 1) % 10
+    image, meant, was = misread_sample(engine)
+    screen.show_sample(first_index_of(engine, image))  # as the presenter's sample button does
+    digit = screen.digit
     response = await client.post("/api/admin/lesson", json={"meant": meant}, headers=admin(client))
     assert response.status == 200 and await response.json() == {"lesson": 1, "meant": meant, "was": was}
     busy = await client.post("/api/admin/lesson", json={"meant": meant}, headers=admin(client))
@@ -96,9 +97,7 @@ async def test_a_visitors_lesson_lasts_their_turn_and_idle_brings_the_shipped_ne
     samples = engine.timeline.samples
     probes = samples.images.reshape(-1, 784)
     shipped = engine.forward(probes, app[DEFAULT_SNAPSHOT])
-    image = samples.images[0]
-    was = engine.infer(image).digit
-    meant = (was + 1) % 10
+    image, meant, was = misread_sample(engine)  # a visitor's digit the shipped network gets wrong
     teacher.start()
     await until(lambda: teacher.worker == "ready", 60)
     # A visitor draws and says it was another digit: the lesson runs, the copy reads their drawings.
@@ -123,3 +122,9 @@ async def until(condition, seconds: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not in time"
         await asyncio.sleep(0.05)
+
+
+def first_index_of(engine: Engine, image: np.ndarray) -> int:
+    samples = engine.timeline.samples
+    assert samples is not None
+    return next(i for i, sample in enumerate(samples.images) if np.array_equal(sample, image))
