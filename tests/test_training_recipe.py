@@ -165,6 +165,8 @@ def test_the_defaults_are_the_new_recipe_and_flags_give_the_previous_one() -> No
     old = recipe(train.PREVIOUS_RECIPE)
     assert (old.redraw, old.elastic, old.narrow, old.label_smoothing, old.weight_decay) == (0, 0, 0, 0, 0)
     assert (old.stroke_reach, old.strokes, old.short_fours) == (1.0, 0.6, False)
+    assert (new.closed_fours, new.seven_feet, new.low_bars) == (0.3, 0.3, 0.0)
+    assert (old.closed_fours, old.seven_feet, old.low_bars) == (0, 0, 0)
     assert (new.epochs, old.epochs) == (80, 50)
     same = {"batch_size", "lr", "min_lr", "augment", "variant_sets", "pool_epochs", "hidden"}
     assert all(getattr(old, k) == getattr(new, k) for k in same)
