@@ -246,6 +246,26 @@ def test_the_activation_frames_beside_the_steps_move_the_meant_digits_output(scr
 
 
 @browser_needed
+def test_at_the_servers_pace_the_answer_and_outputs_follow_the_rounds_not_the_digit_before(screen) -> None:
+    """Rounds come every 0.12 s, faster than a pulse crosses the network (0.27 s): the texts and the
+    outputs must still move on during the lesson, not wait until the rounds stop."""
+    frame = screen.js("window.__display.state.activation")
+    # Before the lesson the screen showed a test digit, read wrong ("Wrong: it is a 9").
+    screen.dispatch("activation", frame | {"source": "sample", "label": 9, "digit": 4, "seq": 900})
+    screen.page.wait_for_function("() => !window.__display.view.moving", timeout=10_000)
+    assert "Wrong: it is a 9" in screen.text("#answer")
+    before = screen.js("window.__display.view.shown[3][9]")
+    for step in range(1, 9):
+        send_step(screen, frame | {"seq": 900 + step}, learning(step, 12))
+        screen.page.wait_for_timeout(120)
+    shown = screen.js(
+        "({source: window.__display.view.shownFrame.source, meant: window.__display.view.shown[3][9]})"
+    )
+    assert shown["source"] == "visitor" and "Wrong" not in screen.text("#answer")  # still streaming
+    assert shown["meant"] > before + 0.2, (before, shown)
+
+
+@browser_needed
 def test_the_panel_covers_neither_the_answer_nor_the_digit(screen) -> None:
     teach(screen, steps=6)
     screen.page.wait_for_function("() => !window.__display.view.moving", timeout=10_000)

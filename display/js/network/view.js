@@ -17,6 +17,13 @@ const EASE_MS = 110; // time constant of the easing
 const PULSE_MS = 220; // how long a layer glows as the pulse passes
 const SETTLED = 1e-3;
 
+// A pulse already on its way is not put off by a newer frame: under a stream of frames faster than
+// the pulse (a pen drawing, a lesson's rounds) every layer, and the answer, still moves within
+// k × PULSE_STEP_MS, to the newest values.
+function soonest(pending, now, wanted) {
+  return pending > now ? Math.min(pending, wanted) : wanted;
+}
+
 export class NetworkView {
   constructor(architecture, perNeuron) {
     this.group = new Group();
@@ -72,11 +79,11 @@ export class NetworkView {
         const scale = k === last ? 1 : frame.scales[k];
         for (let i = 0; i < target.length; i++) target[i] = values[i] / scale;
       }
-      this.pulseAt[k] = now + k * PULSE_STEP_MS;
+      this.pulseAt[k] = soonest(this.pulseAt[k], now, now + k * PULSE_STEP_MS);
     });
     this.answer = frame.digit ?? -1;
     this.frame = frame;
-    this.answerAt = now + last * PULSE_STEP_MS;
+    this.answerAt = soonest(this.answerAt, now, now + last * PULSE_STEP_MS);
     this.moving = true;
   }
 
