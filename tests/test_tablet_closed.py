@@ -73,6 +73,9 @@ class Tablet:
         self.page.wait_for_function(
             "() => document.getElementById('connection').dataset.state === 'connected'", timeout=20_000
         )
+        # The exhibit greets each channel with its own `scene` message, which may land just after
+        # "connected" shows (later on a busy PC): it must not come after a notice a test fakes.
+        self.page.wait_for_timeout(1500)
         # Every stroke message the page sends, counted where it leaves the page.
         self.page.evaluate(
             """() => {
