@@ -134,7 +134,7 @@ async def _recognition_rounds(timeline: Timeline, pen_file: Path | None, rounds:
     while teacher.worker != "ready":
         await asyncio.sleep(0.05)
     pictures = drawings_for_recognition(pen_file, per_round)
-    lesson_image, meant, was = _a_misread_sample(engine)
+    lesson_image, meant, was = misread_sample(engine)
     idle, busy = [], []
     for r in range(rounds):
         lessons = r % 2 == 1
@@ -187,14 +187,15 @@ async def _p99_of_recognition(engine: Engine, pictures: list) -> float:
     return float(np.percentile(times, 99))
 
 
-def _a_misread_sample(engine: Engine) -> tuple[np.ndarray, int, int]:
+def misread_sample(engine: Engine) -> tuple[np.ndarray, int, int]:
+    """(image, true digit, what the network reads) for the first shipped test sample it misreads."""
     samples = engine.timeline.samples
-    assert samples is not None
+    assert samples is not None, "the export ships no test samples"
     for image, label in zip(samples.images, samples.labels.tolist(), strict=True):
         read = engine.infer(image).digit
         if read != label:
             return image, label, read
-    return samples.images[0], (int(samples.labels[0]) + 1) % 10, int(samples.labels[0])
+    raise AssertionError("the export ships the test digits its network misreads, and there are none")
 
 
 def bench_numpy_vs_pytorch(

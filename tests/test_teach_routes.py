@@ -13,8 +13,8 @@ import pytest
 from support import SHIPPED_EXPORT
 from support.exports import write_tiny_export
 from test_presenter_routes import admin, make_config
-from test_teach_teacher import misread_sample
 
+from bench.lesson import misread_sample
 from kiosk.app import create_app
 from kiosk.display.payloads import BLANK, Digit
 from kiosk.keys import DEFAULT_SNAPSHOT, DIRECTOR, ENGINE, SCREEN, TEACHER, VERDICTS

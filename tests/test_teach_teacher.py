@@ -16,6 +16,7 @@ import pytest
 from support import SHIPPED_EXPORT
 from support.exports import write_tiny_export
 
+from bench.lesson import misread_sample
 from kiosk.model.engine import Engine, Inference
 from kiosk.model.export import load_timeline
 from kiosk.teach import teacher as teacher_module
@@ -42,16 +43,6 @@ async def until(condition, seconds: float = 60) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the teacher did not get there in time"
         await asyncio.sleep(0.02)
-
-
-def misread_sample(engine: Engine) -> tuple[np.ndarray, int, int]:
-    samples = engine.timeline.samples
-    assert samples is not None
-    for image, label in zip(samples.images, samples.labels.tolist(), strict=True):
-        read = engine.infer(image).digit
-        if read != label:
-            return image, label, read
-    raise AssertionError("the shipped export ships the test digits it misreads")
 
 
 @pytest.fixture
